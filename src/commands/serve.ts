@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { notImplemented } from '../errors.js';
+import { buildFlagsFrom, type PredictFlags } from './run.js';
 import { addImageBuildOptions, collect } from './shared-options.js';
+
+interface ServeFlags extends PredictFlags {
+  port: string;
+  host: string;
+  uploadUrl?: string;
+  playground?: boolean;
+  playgroundPort?: string;
+}
 
 export function registerServe(program: Command): void {
   const cmd = program
@@ -19,8 +27,20 @@ export function registerServe(program: Command): void {
     .option('--playground-port <port>', 'port for the playground (0 picks a free one)', '9000')
     .option('--no-docker', "serve from the host's python3 instead of a container");
   cmd.addHelpText('after', '\nExamples:\n  $ edgecog serve -p 5000\n  $ curl -X POST localhost:5000/predictions -H "Content-Type: application/json" -d \'{"input": {}}\'\n');
-  cmd.action(async (_image: string | undefined, _opts, command: Command) => {
-    createContext(command);
-    throw notImplemented('serve', 'issue 4');
+  cmd.action(async (image: string | undefined, opts: ServeFlags, command: Command) => {
+    const ctx = createContext(command);
+    const { serveModel, parsePort } = await import('../workflows/serve.js');
+    if (opts.playground) ctx.ui.warn('--playground is not available in edgecog; serving the API only');
+    const code = await serveModel(ctx, {
+      image,
+      noDocker: opts.docker === false,
+      build: buildFlagsFrom(opts),
+      port: parsePort(opts.port, '--port'),
+      host: opts.host,
+      uploadUrl: opts.uploadUrl,
+      env: opts.env,
+      gpus: opts.gpus,
+    });
+    if (code !== 0) process.exitCode = code;
   });
 }

@@ -1,0 +1,89 @@
+/**
+ * `serve`: the model's HTTP API on --host:-p until Ctrl-C. The server itself binds to that
+ * address (containers share the host network, so binding is publishing).
+ */
+import type { CommandContext } from '../context.js';
+import { UsageError, UserError } from '../errors.js';
+import { PredictionClient } from '../prediction/client.js';
+import { checkPortFree } from '../prediction/free-port.js';
+import type { ModelServer } from '../prediction/model-server.js';
+import { startModelServer, type ImageBuildFlags } from './model-server-start.js';
+
+export interface ServeOptions {
+  image?: string;
+  noDocker?: boolean;
+  build: ImageBuildFlags;
+  port: number;
+  host: string;
+  uploadUrl?: string;
+  env?: string[];
+  gpus?: string;
+  /** Called once the server answers (tests use it to know the URL). */
+  onListening?: (url: string) => void;
+}
+
+export function parsePort(value: string | number | undefined, flag: string): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag} must be a port number (1-65535), not "${value}"`);
+  return n;
+}
+
+function displayUrl(host: string, port: number): string {
+  if (host === '0.0.0.0') return `http://0.0.0.0:${port} (http://localhost:${port})`;
+  const shown = host === '127.0.0.1' || host === '::1' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
+export async function serveModel(ctx: CommandContext, options: ServeOptions): Promise<number> {
+  if (!(await checkPortFree(options.port, options.host))) {
+    throw new UserError('E_PORT_IN_USE', `port ${options.port} on ${options.host} is already in use`, { hint: 'Pick another with -p PORT.' });
+  }
+  let server: ModelServer | undefined;
+  const stop = async (): Promise<void> => {
+    await server?.stop();
+  };
+  const unregister = ctx.onInterrupt(stop);
+  try {
+    const started = await startModelServer(ctx, {
+      mode: 'predict',
+      role: 'serve',
+      image: options.image,
+      noDocker: options.noDocker,
+      build: options.build,
+      env: options.env,
+      gpus: options.gpus,
+      port: options.port,
+      host: options.host,
+      uploadUrl: options.uploadUrl,
+      awaitExplicitShutdown: true,
+    });
+    server = started.server;
+    const client = new PredictionClient(server.baseUrl);
+    // Announce once the port answers at all (setup may still be running, as with Cog).
+    for (;;) {
+      if (await client.health()) break;
+      const state = await server.isAlive();
+      if (!state.alive) {
+        const output = (await server.recentOutput()).trimEnd();
+        throw new UserError('E_SERVER_EXITED', `the model server exited${state.exitCode !== undefined ? ` with code ${state.exitCode}` : ''} before it started listening`, {
+          details: output ? `server output:\n${output}` : undefined,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await client.close();
+    const url = displayUrl(options.host, options.port);
+    ctx.ui.info(`Serving at ${url}`);
+    ctx.ui.info('Press Ctrl-C to stop.');
+    options.onListening?.(`http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.port}`);
+    const code = await server.waitForExit();
+    if (code === 0) {
+      ctx.ui.info('The model server shut down.');
+      return 0;
+    }
+    throw new UserError('E_SERVER_EXITED', `the model server stopped${code !== undefined ? ` (exit code ${code})` : ''}`);
+  } finally {
+    unregister();
+    await stop();
+  }
+}
