@@ -9,6 +9,9 @@ import { UserError } from '../errors.js';
 export const CONTAINER_LABEL = 'org.edgecog.container';
 export const CONTAINER_ROLE_LABEL = 'org.edgecog.role';
 export const CONTAINER_PROJECT_LABEL = 'org.edgecog.project';
+/** Marks the containers this edgecog process created, so Ctrl-C can remove even half-made ones. */
+export const CONTAINER_SESSION_LABEL = 'org.edgecog.session';
+export const SESSION_ID = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
 export interface ImageFacts {
   id: string;
@@ -107,7 +110,7 @@ export async function startModelContainer(docker: Docker, spec: ModelContainerSp
     Image: spec.image,
     Cmd: spec.cmd,
     Env: spec.env,
-    Labels: { [CONTAINER_LABEL]: 'true', ...spec.labels },
+    Labels: { [CONTAINER_LABEL]: 'true', [CONTAINER_SESSION_LABEL]: SESSION_ID, ...spec.labels },
     WorkingDir: spec.workdir,
     Tty: spec.tty ?? false,
     OpenStdin: spec.openStdin ?? false,
@@ -187,6 +190,12 @@ export async function waitContainer(docker: Docker, id: string): Promise<number 
   } catch {
     return undefined;
   }
+}
+
+/** Removes every container this process created (Ctrl-C, possibly mid-create). */
+export async function removeSessionContainers(docker: Docker): Promise<void> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${CONTAINER_SESSION_LABEL}=${SESSION_ID}`] } });
+  await Promise.all(list.map((c) => removeContainer(docker, c.Id).catch(() => undefined)));
 }
 
 /** Force-removes a container; missing is fine. */

@@ -9,7 +9,7 @@ import { UsageError, UserError } from '../errors.js';
 import { findFreePort } from '../prediction/free-port.js';
 import type { ModelServer } from '../prediction/model-server.js';
 import { parseOpenApiDocument, type OpenApiDocument, type PredictionMode } from '../prediction/openapi.js';
-import { connectEngine, GpuUnavailableError, inspectImageFacts, type ImageFacts } from '../docker/containers-run.js';
+import { connectEngine, GpuUnavailableError, inspectImageFacts, removeSessionContainers, type ImageFacts } from '../docker/containers-run.js';
 import { startHostServer } from './host-runtime.js';
 import { startContainerServer } from './model-container.js';
 
@@ -166,6 +166,8 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
       projectDir,
       echo,
     });
+  // Ctrl-C while the container is being created: remove whatever this process made.
+  const unregister = ctx.onInterrupt(() => removeSessionContainers(docker));
   try {
     return { server: await start(gpus), schema, image };
   } catch (err) {
@@ -176,6 +178,8 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
       return { server: await start(undefined), schema, image };
     }
     throw err;
+  } finally {
+    unregister();
   }
 }
 
