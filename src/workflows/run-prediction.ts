@@ -76,26 +76,32 @@ export async function waitForSetup(ctx: CommandContext, server: ModelServer, cli
     spinner.succeed('Setup complete');
     return;
   }
-  spinner.fail('Setup failed');
+  spinner.stop();
+  // The server's output was shown live while it set up; repeat only what was not shown.
   const output = (await server.recentOutput()).trimEnd();
+  const unseen = (text: string | undefined): string | undefined => {
+    const t = text?.trimEnd();
+    return t && !output.includes(t) ? t : undefined;
+  };
   switch (outcome.kind) {
     case 'setup-failed': {
-      const logs = outcome.health.setup?.logs?.trimEnd();
+      const logs = unseen(outcome.health.setup?.logs);
       throw new UserError('E_SETUP_FAILED', "the model's setup() failed", {
-        details: logs ? `setup logs:\n${logs}` : output ? `server output:\n${output}` : undefined,
+        details: logs ? `setup logs:\n${logs}` : undefined,
         hint: 'Fix the error in setup() shown above, then run again.',
       });
     }
     case 'exited':
       throw new UserError('E_SERVER_EXITED', `the model server (${server.description}) exited during setup${outcome.exitCode !== undefined ? ` with code ${outcome.exitCode}` : ''}`, {
-        details: output ? `server output:\n${output}` : undefined,
-        hint: 'The output above shows why; a failing import in predict.py or a missing dependency is the usual cause.',
+        details: output ? undefined : '(it printed nothing)',
+        hint: 'Its output above shows why; an exception in setup(), a failing import in predict.py or a missing dependency is the usual cause.',
       });
     case 'defunct':
-      throw new UserError('E_SERVER_DEFUNCT', 'the model worker died during setup', { details: output ? `server output:\n${output}` : undefined });
+      throw new UserError('E_SERVER_DEFUNCT', 'the model worker died during setup', {
+        hint: 'Its output above shows why (out of memory is a common cause).',
+      });
     case 'timeout':
       throw new UserError('E_SETUP_TIMEOUT', `the model was not ready after ${timeoutSeconds} s${outcome.lastStatus ? ` (last status ${outcome.lastStatus})` : ''}`, {
-        details: output ? `server output:\n${output}` : undefined,
         hint: 'A long setup() (downloading weights) needs more time: --setup-timeout SECONDS or COG_SETUP_TIMEOUT.',
       });
   }
