@@ -185,9 +185,24 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
 
 /** cog.yaml `environment:` for --no-docker (a container gets it from the image). */
 async function projectEnvironment(projectDir: string, configFile: string): Promise<Record<string, string>> {
-  void projectDir;
-  void configFile;
-  return {};
+  // TODO(integration): take CogConfig.environment from config/load.ts once it lands.
+  const { readFileSync } = await import('node:fs');
+  const { parse } = await import('yaml');
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(isAbsolute(configFile) ? configFile : join(projectDir, configFile), 'utf8'));
+  } catch {
+    return {};
+  }
+  const list = (doc as { environment?: unknown } | null)?.environment;
+  const out: Record<string, string> = {};
+  if (Array.isArray(list)) {
+    for (const item of list) {
+      if (typeof item !== 'string' || !item.includes('=')) continue;
+      out[item.slice(0, item.indexOf('='))] = item.slice(item.indexOf('=') + 1);
+    }
+  }
+  return out;
 }
 
 export interface BuiltProject {

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { gpuDeviceRequests, isMissingGpuDriverError, demuxBuffer } from '../../src/docker/containers-run.js';
+import { parsePublishFlags } from '../../src/workflows/exec.js';
+import { serverCommand } from '../../src/workflows/model-container.js';
+import { parseEnvFlags } from '../../src/workflows/model-server-start.js';
+import { setupTimeoutSeconds } from '../../src/workflows/run-prediction.js';
+
+describe('serverCommand', () => {
+  const opts = { host: '127.0.0.1', mode: 'predict' as const };
+  it("appends our flags to the image's server command", () => {
+    expect(serverCommand({ cmd: ['python', '-m', 'cog.server.http'], entrypoint: [] }, opts)).toEqual(['python', '-m', 'cog.server.http', '--host', '127.0.0.1']);
+    expect(serverCommand({ cmd: ['python', '-m', 'cog.server.http'], entrypoint: [] }, { ...opts, mode: 'train', awaitExplicitShutdown: true, uploadUrl: 'http://u/' })).toEqual([
+      'python', '-m', 'cog.server.http', '--host', '127.0.0.1', '--x-mode', 'train', '--upload-url', 'http://u/', '--await-explicit-shutdown', 'true',
+    ]);
+  });
+  it('extends a shell-form command and falls back to the runtime module', () => {
+    expect(serverCommand({ cmd: ['/bin/sh', '-c', 'exec python -m cog.server.http'], entrypoint: [] }, opts)).toEqual([
+      '/bin/sh', '-c', "exec python -m cog.server.http '--host' '127.0.0.1'",
+    ]);
+    expect(serverCommand({ cmd: ['bash'], entrypoint: [] }, opts)).toEqual(['python', '-m', 'cog.server.http', '--host', '127.0.0.1']);
+  });
+});
+
+describe('--gpus', () => {
+  it('translates docker run --gpus forms to device requests', () => {
+    expect(gpuDeviceRequests(undefined)).toBeUndefined();
+    expect(gpuDeviceRequests('all')?.[0]).toMatchObject({ Count: -1, Capabilities: [['gpu']] });
+    expect(gpuDeviceRequests('2')?.[0]).toMatchObject({ Count: 2 });
+    expect(gpuDeviceRequests('device=0,1')?.[0]).toMatchObject({ Count: 0, DeviceIDs: ['0', '1'] });
+    expect(gpuDeviceRequests('"device=1"')?.[0]).toMatchObject({ DeviceIDs: ['1'] });
+    expect(() => gpuDeviceRequests('lots')).toThrow(/cannot parse --gpus/);
+  });
+  it("recognises the engine's missing-driver error", () => {
+    expect(isMissingGpuDriverError(new Error('(HTTP code 500) server error - could not select device driver "" with capabilities: [[gpu]]'))).toBe(true);
+    expect(isMissingGpuDriverError(new Error('no such image'))).toBe(false);
+  });
+});
+
+describe('flags', () => {
+  it('-e takes NAME=value or copies NAME from the environment', () => {
+    expect(parseEnvFlags(['A=1', 'B=x=y', 'HOME_X', 'MISSING'], { HOME_X: '/h' })).toEqual([
+      ['A', '1'],
+      ['B', 'x=y'],
+      ['HOME_X', '/h'],
+    ]);
+    expect(() => parseEnvFlags(['=1'], {})).toThrow(/NAME=value/);
+  });
+  it('-p accepts port, host:port and [v6]:port', () => {
+    expect(parsePublishFlags(['8888', '0.0.0.0:8000', '[::1]:9000'])).toEqual([
+      { host: '127.0.0.1', port: 8888 },
+      { host: '0.0.0.0', port: 8000 },
+      { host: '::1', port: 9000 },
+    ]);
+    expect(() => parsePublishFlags(['99999'])).toThrow(/between 1 and 65535/);
+    expect(() => parsePublishFlags([':80'])).toThrow(/host cannot be empty/);
+  });
+  it('--setup-timeout falls back to COG_SETUP_TIMEOUT, then 300', () => {
+    expect(setupTimeoutSeconds(undefined, {})).toBe(300);
+    expect(setupTimeoutSeconds(undefined, { COG_SETUP_TIMEOUT: '42' })).toBe(42);
+    expect(setupTimeoutSeconds('7', { COG_SETUP_TIMEOUT: '42' })).toBe(7);
+    expect(() => setupTimeoutSeconds('soon', {})).toThrow(/positive number/);
+  });
+  it('demultiplexes engine log frames', () => {
+    const frame = (kind: number, text: string): Buffer => {
+      const head = Buffer.alloc(8);
+      head[0] = kind;
+      head.writeUInt32BE(Buffer.byteLength(text), 4);
+      return Buffer.concat([head, Buffer.from(text)]);
+    };
+    expect(demuxBuffer(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')]))).toBe('out\nerr\n');
+    expect(demuxBuffer(Buffer.from('plain tty text'))).toBe('plain tty text');
+  });
+});
