@@ -21,6 +21,8 @@ export interface Diagnostic {
   /** Config file path as the user named it (relative), and where in it. */
   file: string;
   position?: SourcePosition;
+  /** How many characters from `position` to underline (default 1); first line only. */
+  span?: number;
   hint?: string;
 }
 
@@ -61,6 +63,8 @@ export interface BuildConfig {
 export interface CogConfig {
   build: BuildConfig;
   image?: string;
+  /** Cog's newer `model:` (a bare repository; exclusive with `image:`). */
+  model?: string;
   /** `file.py:Name` from `run:` (preferred) or `predict:`. */
   predict?: string;
   train?: string;
@@ -78,4 +82,24 @@ export interface LoadedConfig {
   /** Config file name as given (-f), default cog.yaml. */
   configFile: string;
   warnings: Diagnostic[];
+}
+
+/**
+ * What validation needs to know about the project directory, injected so that parsing and
+ * validation stay pure. Paths are project-relative as written in cog.yaml.
+ */
+export interface ProjectFacts {
+  fileExists(relativePath: string): boolean;
+  /** File content, or undefined when it does not exist or cannot be read. */
+  readFile(relativePath: string): string | undefined;
+}
+
+/** The result of checking one cog.yaml text: every diagnostic, and the config when no errors. */
+export interface ConfigCheckResult {
+  /** Present only when `diagnostics` holds no error. */
+  config?: CogConfig;
+  /** The document as plain data (scalars as Cog reads them), {} when it could not be parsed. */
+  raw: Record<string, unknown>;
+  /** Errors and warnings, in source order. */
+  diagnostics: Diagnostic[];
 }
