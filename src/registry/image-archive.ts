@@ -1,0 +1,168 @@
+/**
+ * Reads the tar stream of `docker save` into what a registry push needs: the config bytes and
+ * each layer's uncompressed tar with its diffID. Both layouts are understood: the legacy one
+ * (`<id>/layer.tar`, possibly symlinked, Docker ≤ 24) and the OCI one (`blobs/sha256/<hex>`,
+ * Docker ≥ 25); both carry a `manifest.json` that lists Config and Layers in order.
+ * Layers are spooled to disk while hashed; layers the caller already knows to be in the registry
+ * are deleted as soon as they are identified, so only what must be uploaded stays on disk.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { posix } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+
+export interface LayerSource {
+  diffId: string;
+  /** Uncompressed size. */
+  size: number;
+  /** A spooled file (large layers) or the bytes (small ones); absent when the caller said skip. */
+  path?: string;
+  data?: Buffer;
+}
+
+export interface ImageArchive {
+  config: Buffer;
+  configDigest: string;
+  /** Bottom to top, as the image's rootfs lists them. */
+  layers: LayerSource[];
+}
+
+interface Entry {
+  digest: string;
+  size: number;
+  path?: string;
+  data?: Buffer;
+  link?: string;
+}
+
+const IN_MEMORY_MAX = 1024 * 1024;
+
+export interface ReadArchiveOptions {
+  /** Where large entries are spooled (the caller creates and removes it). */
+  spoolDir: string;
+  /** Layers for which this returns false are not kept (their diffID is still computed). */
+  keep?: (diffId: string) => boolean;
+  /** Bytes of the archive read so far (exporting progress). */
+  onBytes?: (total: number) => void;
+}
+
+export async function readImageArchive(stream: Readable, options: ReadArchiveOptions): Promise<ImageArchive> {
+  const entries = new Map<string, Entry>();
+  let spooled = 0;
+  let readTotal = 0;
+  const pending: Array<Promise<void>> = [];
+  const parser = new Parser({
+    onReadEntry: (entry: ReadEntry) => {
+      const name = posix.normalize(entry.path.replace(/^\.\//, ''));
+      if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
+        const target = entry.type === 'SymbolicLink' ? posix.normalize(posix.join(posix.dirname(name), entry.linkpath ?? '')) : posix.normalize(entry.linkpath ?? '');
+        entries.set(name, { digest: '', size: 0, link: target });
+        entry.resume();
+        return;
+      }
+      if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+        entry.resume();
+        return;
+      }
+      const hash = createHash('sha256');
+      const size = entry.size ?? 0;
+      let file: WriteStream | undefined;
+      let filePath: string | undefined;
+      const chunks: Buffer[] = [];
+      if (size > IN_MEMORY_MAX) {
+        filePath = posix.join(options.spoolDir, `entry-${spooled++}.tar`);
+        file = createWriteStream(filePath);
+      }
+      const done = new Promise<void>((resolve, reject) => {
+        entry.on('data', (chunk: Buffer) => {
+          hash.update(chunk);
+          readTotal += chunk.length;
+          options.onBytes?.(readTotal);
+          if (file) {
+            if (!file.write(chunk)) {
+              entry.pause();
+              file.once('drain', () => entry.resume());
+            }
+          } else chunks.push(chunk);
+        });
+        entry.on('error', reject);
+        entry.on('end', () => {
+          const digest = `sha256:${hash.digest('hex')}`;
+          const record: Entry = { digest, size };
+          if (file) {
+            file.end(() => resolve());
+            file.on('error', reject);
+            record.path = filePath;
+          } else {
+            record.data = Buffer.concat(chunks);
+            resolve();
+          }
+          entries.set(name, record);
+          if (options.keep && !options.keep(digest) && !name.endsWith('.json') && name !== 'index.json' && name !== 'manifest.json') {
+            // Known to be in the registry: drop it now rather than holding it on disk.
+            if (record.path) void done.then(() => rmSync(record.path!, { force: true }));
+            delete record.data;
+            delete record.path;
+          }
+        });
+      });
+      pending.push(done);
+    },
+  });
+  await pipeline(stream, parser);
+  await Promise.all(pending);
+
+  const resolve = (name: string, depth = 0): Entry | undefined => {
+    const e = entries.get(posix.normalize(name));
+    if (e?.link !== undefined && depth < 8) return resolve(e.link, depth + 1);
+    return e;
+  };
+  const manifestEntry = entries.get('manifest.json');
+  if (!manifestEntry?.data) throw new Error('the image archive from the engine has no manifest.json');
+  const manifest = JSON.parse(manifestEntry.data.toString('utf8')) as Array<{ Config: string; Layers: string[] }>;
+  const first = manifest[0];
+  if (!first) throw new Error('the image archive manifest.json is empty');
+  const configEntry = resolve(first.Config);
+  if (!configEntry) throw new Error(`the image archive has no ${first.Config}`);
+  const config = configEntry.data ?? readFileSync(configEntry.path!);
+  const layers = first.Layers.map((path): LayerSource => {
+    const e = resolve(path);
+    if (!e) throw new Error(`the image archive has no ${path}`);
+    return { diffId: e.digest, size: e.size, path: e.path, data: e.data };
+  });
+  const diffIds = (JSON.parse(config.toString('utf8')) as { rootfs?: { diff_ids?: string[] } }).rootfs?.diff_ids ?? [];
+  layers.forEach((layer, i) => {
+    if (diffIds[i] !== undefined && diffIds[i] !== layer.diffId) {
+      throw new Error(`layer ${i} of the exported image hashes to ${layer.diffId}, but its config says ${diffIds[i]}`);
+    }
+  });
+  return { config, configDigest: configEntry.digest, layers };
+}
+
+export interface CompressedLayer {
+  digest: string;
+  size: number;
+  path: string;
+}
+
+/** gzip a layer to `outPath`, hashing the compressed bytes (the blob digest the registry sees). */
+export async function compressLayer(layer: LayerSource, outPath: string, level: number): Promise<CompressedLayer> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const gzip = createGzip({ level, chunkSize: 256 * 1024 });
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const out = createWriteStream(outPath);
+  const source = layer.path ? createReadStream(layer.path, { highWaterMark: 1024 * 1024 }) : layer.data ? [layer.data] : undefined;
+  if (!source) throw new Error(`layer ${layer.diffId} was not kept from the export`);
+  await pipeline(source as Readable, gzip, count, out);
+  return { digest: `sha256:${hash.digest('hex')}`, size, path: outPath };
+}
