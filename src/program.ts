@@ -4,6 +4,7 @@ import { registerDebug } from './commands/debug.js';
 import { registerExec } from './commands/exec.js';
 import { registerInit } from './commands/init.js';
 import { registerLogin } from './commands/login.js';
+import { registerPlayground } from './commands/playground.js';
 import { registerPush } from './commands/push.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   registerPush(program);
   registerLogin(program);
   registerInit(program);
+  registerPlayground(program);
   registerDebug(program);
   // Global flags work after the subcommand too (as cobra's persistent flags do); exec needs
   // positional options so that `exec python -c ...` passes -c through.
