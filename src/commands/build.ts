@@ -1,7 +1,24 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { notImplemented } from '../errors.js';
 import { addBuildOnlyOptions, addImageBuildOptions } from './shared-options.js';
+
+interface BuildFlags {
+  tag?: string;
+  file?: string;
+  progress?: 'auto' | 'tty' | 'plain' | 'quiet';
+  useCudaBaseImage?: string;
+  useCogBaseImage?: string | boolean;
+  baseImage?: string;
+  indexUrl?: string;
+  extraIndexUrl?: string[];
+  findLinks?: string[];
+  trustedHost?: string[];
+  cache?: boolean;
+  openapiSchema?: string;
+  secret?: string[];
+  separateWeights?: boolean;
+  json?: boolean;
+}
 
 export function registerBuild(program: Command): void {
   const cmd = program
@@ -10,9 +27,25 @@ export function registerBuild(program: Command): void {
     .option('-t, --tag <name>', "a name for the image, 'repository:tag' (default: image: from cog.yaml, else cog-<directory>)");
   addImageBuildOptions(cmd);
   addBuildOnlyOptions(cmd);
+  cmd.option('--json', 'print {"image", "id"} as JSON on stdout');
   cmd.addHelpText('after', '\nExamples:\n  $ edgecog build\n  $ edgecog build -t my-model:latest\n  $ edgecog build --separate-weights -t my-model:v1\n');
-  cmd.action(async (_opts, command: Command) => {
-    createContext(command);
-    throw notImplemented('build', 'issue 4');
+  cmd.action(async (opts: BuildFlags, command: Command) => {
+    const ctx = createContext(command, { json: opts.json });
+    const { buildImage } = await import('../workflows/build-image.js');
+    const built = await buildImage(ctx, {
+      projectDir: ctx.cwd,
+      configFile: opts.file,
+      tag: opts.tag,
+      noCache: opts.cache === false,
+      separateWeights: opts.separateWeights,
+      baseImage: opts.baseImage,
+      useCudaBaseImage: opts.useCudaBaseImage,
+      secrets: opts.secret,
+      openapiSchemaFile: opts.openapiSchema,
+      pip: { indexUrl: opts.indexUrl, extraIndexUrl: opts.extraIndexUrl, findLinks: opts.findLinks, trustedHost: opts.trustedHost },
+      progress: opts.progress,
+    });
+    if (opts.json) ctx.ui.result(JSON.stringify({ image: built.image, id: built.imageId }));
+    else ctx.ui.result(built.image);
   });
 }

@@ -1,0 +1,181 @@
+/**
+ * `build`, programmatically: cog.yaml → plan → Dockerfile + context → engine build → OpenAPI
+ * schema from the built image → schema label → tag. Also used by run/serve/train/exec.
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { CommandContext } from '../context.js';
+import { UsageError, UserError } from '../errors.js';
+import { loadProject, renderDiagnostics, type LoadedConfig } from '../config/index.js';
+import { planBuild, renderDockerfile, selectWeightsFiles, type BuildPlan, type UseCudaBaseImage } from '../dockerfile/index.js';
+import { connectEngine } from '../docker/containers-run.js';
+import { findBuildKitCli } from '../docker/docker-cli.js';
+import { addImageLabels, buildWithBuildKit, buildWithClassic, type BuildSecret } from '../docker/image-build.js';
+import { createTarStream } from '../docker/context-tar.js';
+import { edgecogVersion } from '../version.js';
+import { buildContextEntries, listProjectFiles } from './build-context.js';
+import { maskSecrets, readCaCert, resolvePipOptions, type PipFlags } from './build-pip.js';
+import { createBuildReporter, type ProgressMode } from './build-reporter.js';
+import { generateSchema, readSchemaFile, SCHEMA_LABEL } from './build-schema.js';
+
+export interface BuildImageOptions {
+  /** Where to look for the config (it may be in a parent, as with Cog). */
+  projectDir: string;
+  configFile?: string;
+  tag?: string;
+  noCache?: boolean;
+  separateWeights?: boolean;
+  /** Overrides the planned base image; EDGECOG_BASE_IMAGE when unset. */
+  baseImage?: string;
+  useCudaBaseImage?: string;
+  /** `--secret id=foo,src=/path` specs. */
+  secrets?: string[];
+  openapiSchemaFile?: string;
+  pip?: PipFlags;
+  progress?: ProgressMode;
+  /** Extra labels for the final image (e.g. marking temporary images). */
+  labels?: Record<string, string>;
+}
+
+export interface BuiltImage {
+  /** The name given to the image (`-t`, `image:` or cog-<dir>). */
+  image: string;
+  imageId: string;
+  schema: unknown;
+  loaded: LoadedConfig;
+  plan: BuildPlan;
+}
+
+/** Cog's default image name: cog-<directory>, lower case, [a-z0-9-] only, at most 30 chars. */
+export function defaultImageName(projectDir: string): string {
+  const prefix = 'cog-';
+  let name = basename(resolve(projectDir)).toLowerCase().replace(/ /g, '-').replace(/[^a-z0-9-]+/g, '');
+  if (name.length > 30 - prefix.length) name = name.slice(0, 30 - prefix.length);
+  return name.startsWith(prefix) ? name : `${prefix}${name}`;
+}
+
+/** `id=foo,src=/path` (docker's syntax; `source=` and a bare `src` file also accepted). */
+export function parseSecretSpec(spec: string, cwd: string): BuildSecret {
+  const fields: Record<string, string> = {};
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new UsageError(`cannot parse --secret ${spec}`, "use --secret id=NAME,src=/path/to/file");
+    fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  const id = fields.id;
+  const src = fields.src ?? fields.source;
+  if (!id || !src) throw new UsageError(`cannot parse --secret ${spec}: it needs id= and src=`, "use --secret id=NAME,src=/path/to/file");
+  return { id, src: resolve(cwd, src) };
+}
+
+function parseUseCuda(value: string | undefined): UseCudaBaseImage {
+  if (value === undefined || value === 'true' || value === 'auto' || value === 'false') return (value ?? 'true') as UseCudaBaseImage;
+  throw new UsageError(`--use-cuda-base-image must be true, false or auto, not '${value}'`);
+}
+
+export async function buildImage(ctx: CommandContext, options: BuildImageOptions): Promise<BuiltImage> {
+  const started = Date.now();
+  const loaded = await loadProject({ cwd: options.projectDir, file: options.configFile });
+  showConfigWarnings(ctx, loaded);
+  const projectDir = loaded.projectDir;
+  const imageName = options.tag ?? loaded.config.image ?? defaultImageName(projectDir);
+
+  const pip = resolvePipOptions(options.pip ?? {}, ctx.env);
+  for (const note of pip.notes) ctx.ui.info(`note: ${note}`);
+  const mask = (text: string): string => maskSecrets(text, pip.sensitive);
+  const caCert = readCaCert(ctx.env.COG_CA_CERT);
+  const userSecrets = (options.secrets ?? []).map((s) => parseSecretSpec(s, ctx.cwd));
+  const baseImage = options.baseImage ?? (ctx.env.EDGECOG_BASE_IMAGE || undefined);
+
+  const docker = await connectEngine();
+  const cli = await findBuildKitCli(ctx.env);
+  const needsBuildKit = userSecrets.length > 0 || Object.keys(pip.secretValues).length > 0 || loaded.config.build.run.some((r) => r.mounts.length > 0);
+  if (!cli && needsBuildKit) {
+    const why = Object.keys(pip.secretValues).length
+      ? 'the package index URL carries credentials, which must reach the build only as a BuildKit secret (never baked into a layer)'
+      : 'build.run secret mounts and --secret need BuildKit';
+    throw new UserError('E_BUILDKIT_REQUIRED', `cannot build without BuildKit: ${why}`, {
+      hint: 'Install a docker CLI with BuildKit (Docker 18.09-22.x, or the buildx plugin), or set EDGECOG_DOCKER_CLI to one.',
+    });
+  }
+  if (!cli) ctx.ui.info('note: no docker CLI with BuildKit found; using the classic builder (no pip cache mounts)');
+
+  const project = listProjectFiles(projectDir);
+  const weightsFiles = options.separateWeights
+    ? selectWeightsFiles(project.files.filter((f) => f.linkTarget === undefined).map((f) => ({ path: f.path, size: f.size })))
+    : [];
+  const plan = planBuild(loaded.config, {
+    baseImage,
+    separateWeights: options.separateWeights,
+    weightsFiles,
+    useCudaBaseImage: parseUseCuda(options.useCudaBaseImage),
+    pip: pip.options,
+    buildKit: Boolean(cli),
+    caCert: caCert !== undefined,
+    edgecogVersion: edgecogVersion(),
+    rawConfigJson: JSON.stringify(loaded.raw),
+    configFile: basename(loaded.configFile) === 'cog.yaml' ? undefined : basename(loaded.configFile),
+  });
+  for (const w of plan.warnings) ctx.ui.warn(w);
+  const provided = new Set(userSecrets.map((s) => s.id));
+  for (const s of plan.secrets) {
+    if (s.source === 'run' && !provided.has(s.id)) ctx.ui.warn(`build.run mounts the secret '${s.id}' but no --secret id=${s.id},src=FILE was given`);
+  }
+  const dockerfile = renderDockerfile(plan);
+  ctx.ui.debug(`Dockerfile:\n${mask(dockerfile)}`);
+
+  const secretDir = mkdtempSync(join(tmpdir(), 'edgecog-secrets-'));
+  const reporter = await createBuildReporter(ctx, options.progress, `Building ${imageName}...`);
+  let cancel: (() => void) | undefined;
+  const unregister = ctx.onInterrupt(() => cancel?.());
+  try {
+    const secrets: BuildSecret[] = [...userSecrets];
+    for (const [id, value] of Object.entries(pip.secretValues)) {
+      const src = join(secretDir, id);
+      writeFileSync(src, value, { mode: 0o600 });
+      chmodSync(src, 0o600);
+      secrets.push({ id, src });
+    }
+    const context = createTarStream(
+      buildContextEntries({ dockerfile, requirementsTxt: plan.requirementsTxt, caCert, project, weightsFiles: plan.weightsFiles }),
+    );
+    const engineOptions = {
+      context,
+      noCache: options.noCache,
+      secrets,
+      networkHost: true,
+      onEvent: reporter.onEvent,
+      mask,
+      onCancel: (c: () => void) => (cancel = c),
+    };
+    const built = cli ? await buildWithBuildKit(cli, engineOptions) : await buildWithClassic(docker, engineOptions);
+
+    reporter.phase('Reading the model schema...');
+    const schema = options.openapiSchemaFile
+      ? readSchemaFile(resolve(ctx.cwd, options.openapiSchemaFile))
+      : await generateSchema(docker, built.imageId, plan.pythonPath, mask);
+    const labels = { [SCHEMA_LABEL]: JSON.stringify(schema), ...options.labels };
+    reporter.phase('Adding labels...');
+    const imageId = await addImageLabels(docker, built.imageId, labels, imageName);
+    reporter.succeed(`Built ${imageName} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    return { image: imageName, imageId, schema, loaded, plan };
+  } catch (err) {
+    reporter.fail(`Building ${imageName} failed`);
+    throw err;
+  } finally {
+    unregister();
+    rmSync(secretDir, { recursive: true, force: true });
+  }
+}
+
+function showConfigWarnings(ctx: CommandContext, loaded: LoadedConfig): void {
+  if (loaded.warnings.length === 0) return;
+  let text = '';
+  try {
+    text = readFileSync(join(loaded.projectDir, basename(loaded.configFile)), 'utf8');
+  } catch {
+    // positions are still printed without the source line
+  }
+  ctx.ui.raw(renderDiagnostics(loaded.warnings, text, { color: ctx.ui.color }));
+}
