@@ -103,7 +103,8 @@ export async function readImageArchive(stream: Readable, options: ReadArchiveOpt
           entries.set(name, record);
           if (options.keep && !options.keep(digest) && !name.endsWith('.json') && name !== 'index.json' && name !== 'manifest.json') {
             // Known to be in the registry: drop it now rather than holding it on disk.
-            if (record.path) void done.then(() => rmSync(record.path!, { force: true }));
+            const spooledPath = record.path;
+            if (spooledPath) void done.then(() => rmSync(spooledPath, { force: true }));
             delete record.data;
             delete record.path;
           }

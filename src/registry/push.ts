@@ -1,0 +1,267 @@
+/**
+ * Pushes a local image to a registry with our own OCI client, so that we know, per layer, whether
+ * it was uploaded, mounted from a sibling repository or already there, and how many bytes went
+ * over the wire. The manifest (which is what makes the tag exist) goes up only after every blob
+ * is in the registry: a push that fails half-way leaves no half-tagged image.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { UserError } from '../errors.js';
+import { repositoryScope } from './auth.js';
+import { blobExists, mountBlob, retryPolicyFromEnv, uploadBlob, withRetry, type RetryPolicy } from './blobs.js';
+import { loadCredential } from './docker-config.js';
+import { header, isTransient, RegistryHttp } from './http.js';
+import { compressLayer, readImageArchive, type ImageArchive } from './image-archive.js';
+import { LayerCache } from './layer-cache.js';
+import { digestReference, familiarString, repositoryName, type ImageReference } from './reference.js';
+
+export const MEDIA_TYPE_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export const MEDIA_TYPE_CONFIG = 'application/vnd.docker.container.image.v1+json';
+export const MEDIA_TYPE_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+
+export type LayerStatus = 'pushed' | 'mounted' | 'existing';
+
+export interface PushedLayer {
+  digest: string;
+  size: number;
+  status: LayerStatus;
+  diffId: string;
+}
+
+export interface PushResult {
+  /** The tag reference pushed, familiar form (127.0.0.1:5000/team/model:v1). */
+  image: string;
+  /** The manifest digest. */
+  digest: string;
+  /** name@digest: pins exactly what was pushed. */
+  reference: string;
+  layers: PushedLayer[];
+  /** Body bytes sent to the registry (layers, config, manifest; retries included). */
+  bytesUploaded: number;
+}
+
+export type LayerState = 'checking' | 'waiting' | 'exporting' | 'compressing' | 'uploading' | LayerStatus;
+
+export interface PushEvents {
+  onPhase?: (phase: 'connecting' | 'checking' | 'exporting' | 'uploading' | 'manifest') => void;
+  /** Per layer: index (bottom = 0), its state, and for uploads the bytes so far of `size`. */
+  onLayer?: (event: { index: number; diffId: string; state: LayerState; bytes?: number; size?: number; digest?: string }) => void;
+  onRetry?: (message: string) => void;
+}
+
+export interface PushImageOptions {
+  target: ImageReference;
+  /** The local image: its ID (config digest) and layer diffIDs, bottom to top. */
+  image: { id: string; diffIds: string[] };
+  /** `docker save` of the local image, called only when some blob has to be uploaded. */
+  exportArchive: () => Promise<Readable>;
+  env: NodeJS.ProcessEnv;
+  events?: PushEvents;
+  chunkSize?: number;
+  concurrency?: number;
+}
+
+/** gzip level: default for ordinary layers; big layers (weights, wheels) are mostly incompressible. */
+function gzipLevel(size: number, env: NodeJS.ProcessEnv): number {
+  const forced = Number.parseInt(env.EDGECOG_PUSH_GZIP_LEVEL ?? '', 10);
+  if (Number.isFinite(forced) && forced >= 0 && forced <= 9) return forced;
+  return size > 64 * 1024 * 1024 ? 1 : 6;
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && failed === undefined) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+}
+
+export async function pushImage(options: PushImageOptions): Promise<PushResult> {
+  const { target, env } = options;
+  const events = options.events ?? {};
+  if (target.tag === undefined) {
+    throw new UserError('E_INVALID_REFERENCE', `push needs a tag: ${repositoryName(target)}${target.digest ? `@${target.digest}` : ''}`, {
+      hint: 'A pushed image is named by a tag (e.g. :v1); its digest is printed after the push.',
+    });
+  }
+  const repo = target.repository;
+  const fullRepo = repositoryName(target);
+  const cache = LayerCache.load(env);
+  const policy: RetryPolicy = retryPolicyFromEnv(env, (err, attempt, delay) => {
+    events.onRetry?.(`${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1})`);
+  });
+  const chunkSize = options.chunkSize ?? (Number.parseInt(env.EDGECOG_PUSH_CHUNK_SIZE ?? '', 10) || 32 * 1024 * 1024);
+
+  // Sibling repositories on the same registry that had these layers: candidates for mounts.
+  const mountSources = new Set<string>();
+  for (const diffId of [...options.image.diffIds, options.image.id]) {
+    for (const r of cache.get(diffId)?.repos ?? []) {
+      if (r.startsWith(`${target.registry}/`) && r !== fullRepo) mountSources.add(r.slice(target.registry.length + 1));
+    }
+  }
+  const sources = [...mountSources].slice(0, 4);
+  const credential = await loadCredential(target.registry, env);
+  const http = new RegistryHttp({
+    registry: target.registry,
+    credential,
+    env,
+    scopes: [repositoryScope(repo, ['pull', 'push']), ...sources.map((s) => repositoryScope(s, ['pull']))],
+  });
+  let bytesUploaded = 0;
+  let spoolDir: string | undefined;
+  try {
+    events.onPhase?.('connecting');
+    await withRetry(policy, async () => {
+      // The version check also settles authentication before any data moves.
+      const res = await http.send('GET', '/v2/', { what: 'checking the registry API (/v2/)' });
+      await http.expect(res, [200], 'checking the registry API (/v2/)');
+      await res.dump();
+    });
+
+    events.onPhase?.('checking');
+    const diffIds = options.image.diffIds;
+    const done = new Map<string, { digest: string; size: number; status: LayerStatus }>();
+    for (const [index, diffId] of diffIds.entries()) {
+      if (done.has(diffId)) continue;
+      events.onLayer?.({ index, diffId, state: 'checking' });
+      const cached = cache.get(diffId);
+      if (!cached) continue;
+      if (await withRetry(policy, () => blobExists(http, repo, cached.digest))) {
+        done.set(diffId, { digest: cached.digest, size: cached.size, status: 'existing' });
+        cache.record(diffId, cached, fullRepo);
+        continue;
+      }
+      for (const from of cached.repos.filter((r) => r.startsWith(`${target.registry}/`) && r !== fullRepo)) {
+        const fromRepo = from.slice(target.registry.length + 1);
+        if (await withRetry(policy, () => mountBlob(http, repo, cached.digest, fromRepo))) {
+          done.set(diffId, { digest: cached.digest, size: cached.size, status: 'mounted' });
+          cache.record(diffId, cached, fullRepo);
+          break;
+        }
+        cache.forget(diffId, from);
+      }
+    }
+    for (const [index, diffId] of diffIds.entries()) {
+      const d = done.get(diffId);
+      events.onLayer?.(d ? { index, diffId, state: d.status, digest: d.digest, size: d.size } : { index, diffId, state: 'waiting' });
+    }
+    const configDigest = options.image.id.startsWith('sha256:') ? options.image.id : `sha256:${options.image.id}`;
+    let configSize: number | undefined;
+    let configPresent = await withRetry(policy, () => blobExists(http, repo, configDigest));
+    const cachedConfig = cache.get(configDigest);
+    if (!configPresent && cachedConfig) {
+      for (const from of cachedConfig.repos.filter((r) => r.startsWith(`${target.registry}/`) && r !== fullRepo)) {
+        if (await withRetry(policy, () => mountBlob(http, repo, configDigest, from.slice(target.registry.length + 1)))) {
+          configPresent = true;
+          break;
+        }
+      }
+    }
+
+    const needed = new Set(diffIds.filter((d) => !done.has(d)));
+    let archive: ImageArchive | undefined;
+    if (needed.size > 0 || !configPresent) {
+      events.onPhase?.('exporting');
+      spoolDir = mkdtempSync(join(env.EDGECOG_TMPDIR ?? tmpdir(), 'edgecog-push-'));
+      archive = await readImageArchive(await options.exportArchive(), { spoolDir, keep: (d) => needed.has(d) });
+      if (archive.configDigest !== configDigest) {
+        throw new Error(`the exported image config hashes to ${archive.configDigest}, expected the image ID ${configDigest}`);
+      }
+      configSize = archive.config.length;
+    }
+
+    events.onPhase?.('uploading');
+    const work = [...needed].map((diffId) => ({ diffId, index: diffIds.indexOf(diffId), layer: archive!.layers.find((l) => l.diffId === diffId)! }));
+    await mapLimit(work, options.concurrency ?? 3, async ({ diffId, index, layer }) => {
+      events.onLayer?.({ index, diffId, state: 'compressing', size: layer.size });
+      const compressed = await compressLayer(layer, join(spoolDir!, `${diffId.slice(7)}.gz`), gzipLevel(layer.size, env));
+      if (layer.path) rmSync(layer.path, { force: true });
+      try {
+        const blob = { digest: compressed.digest, size: compressed.size, mediaType: MEDIA_TYPE_LAYER_GZIP };
+        if (await withRetry(policy, () => blobExists(http, repo, compressed.digest))) {
+          done.set(diffId, { digest: blob.digest, size: blob.size, status: 'existing' });
+        } else {
+          events.onLayer?.({ index, diffId, state: 'uploading', bytes: 0, size: compressed.size, digest: compressed.digest });
+          bytesUploaded += await uploadBlob(http, repo, { ...blob, path: compressed.path }, {
+            chunkSize,
+            policy,
+            onProgress: (bytes) => events.onLayer?.({ index, diffId, state: 'uploading', bytes, size: compressed.size, digest: compressed.digest }),
+          });
+          done.set(diffId, { digest: blob.digest, size: blob.size, status: 'pushed' });
+        }
+        cache.record(diffId, blob, fullRepo);
+        events.onLayer?.({ index, diffId, state: done.get(diffId)!.status, size: compressed.size, digest: compressed.digest });
+      } finally {
+        rmSync(compressed.path, { force: true });
+      }
+    });
+    if (!configPresent) {
+      const config = archive!.config;
+      bytesUploaded += await uploadBlob(http, repo, { digest: configDigest, size: config.length, data: config }, { chunkSize, policy });
+    }
+    if (configSize === undefined && cachedConfig) configSize = cachedConfig.size;
+    if (configSize === undefined) {
+      // Every blob was there already; the config's size comes from the registry.
+      const res = await http.send('HEAD', `/v2/${repo}/blobs/${configDigest}`, { what: 'checking the image config' });
+      await res.dump();
+      configSize = Number(header(res, 'content-length') ?? '0');
+    }
+    cache.record(configDigest, { digest: configDigest, size: configSize, mediaType: MEDIA_TYPE_CONFIG }, fullRepo);
+
+    events.onPhase?.('manifest');
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_MANIFEST,
+      config: { mediaType: MEDIA_TYPE_CONFIG, size: configSize, digest: configDigest },
+      layers: diffIds.map((d) => ({ mediaType: MEDIA_TYPE_LAYER_GZIP, size: done.get(d)!.size, digest: done.get(d)!.digest })),
+    };
+    const body = Buffer.from(JSON.stringify(manifest));
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const what = `putting the manifest for ${familiarString(target)}`;
+    await withRetry(policy, async () => {
+      const res = await http.send('PUT', `/v2/${repo}/manifests/${target.tag}`, {
+        what,
+        headers: { 'content-type': MEDIA_TYPE_MANIFEST, 'content-length': String(body.length) },
+        body: () => body,
+      });
+      await http.expect(res, [201, 200], what);
+      await res.dump();
+      const echoed = header(res, 'docker-content-digest');
+      if (echoed && echoed !== digest) throw new Error(`the registry stored the manifest as ${echoed}, but it hashes to ${digest}`);
+    });
+    bytesUploaded += body.length;
+    return {
+      image: familiarString(target),
+      digest,
+      reference: digestReference(target, digest),
+      layers: diffIds.map((d) => ({ digest: done.get(d)!.digest, size: done.get(d)!.size, status: done.get(d)!.status, diffId: d })),
+      bytesUploaded,
+    };
+  } catch (err) {
+    if (isTransient(err)) {
+      const attempts = (err as { attempts?: number }).attempts;
+      const e = err as UserError;
+      throw new UserError(e.code, `${e.message}${attempts ? ` (gave up after ${attempts} attempts)` : ''}`, {
+        hint: `${e.hint ? `${e.hint} ` : ''}Nothing was tagged: the manifest is only pushed after every layer is in the registry. Run the push again; layers already uploaded are not sent twice.`,
+        cause: err,
+      });
+    }
+    throw err;
+  } finally {
+    cache.save();
+    await http.close();
+    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
+  }
+}
