@@ -142,7 +142,9 @@ export function planBuild(config: CogConfig, options: PlanOptions): BuildPlan {
   }
 
   const weightsFiles = options.separateWeights ? [...new Set(options.weightsFiles ?? [])] : [];
-  const configFile = options.configFile && options.configFile !== 'cog.yaml' ? options.configFile : undefined;
+  // The config always sits at the project root, whatever path -f named it by.
+  const configName = options.configFile?.split(/[\\/]/).pop();
+  const configFile = configName && configName !== 'cog.yaml' ? configName : undefined;
 
   return {
     baseImage,
