@@ -79,8 +79,8 @@ class Decoder {
         if (!isSeq(n)) return this.typeError(path, node, 'a list', `write each entry on its own line:\n${lastSegment(path)}:\n  ${shape.example}`);
         const out: unknown[] = [];
         n.items.forEach((item, i) => {
-          const value = this.decode(item, shape.item, `${path}[${i}]`);
-          if (value !== undefined) out.push(value);
+          // Keep indices aligned with the source (validators look positions up by index).
+          out.push(this.decode(item, shape.item, `${path}[${i}]`) ?? null);
         });
         return out;
       }
