@@ -1,0 +1,119 @@
+"""Running one prediction inside the worker (synchronous predictors).
+
+The outcome goes to the parent as events: `output` per iterator item, then one
+`done` carrying status, error, the single output (non-iterators) and metrics.
+An output that does not fit the declared type is reported as `output_error`
+(the parent answers a blocking request 500, as Cog does).
+"""
+
+import inspect
+import shutil
+import sys
+import tempfile
+import traceback
+
+from .capture import NOBODY
+from .upload import make_file_encoder
+
+
+def _schema():
+    import cog.schema as schema
+
+    return schema
+
+
+def file_encoder_for(msg):
+    return make_file_encoder(msg.get("upload"), _schema().data_uri_encoder)
+
+
+def is_output_type_error(exc):
+    cls = getattr(_schema(), "OutputTypeError", None)
+    return cls is not None and isinstance(exc, cls)
+
+
+def is_multi(worker, result):
+    if inspect.isgenerator(result) or inspect.isasyncgen(result):
+        return True
+    return bool(getattr(worker.sig, "output_is_iterator", False)) and hasattr(result, "__next__")
+
+
+def exit_message(exc):
+    return "predict() called sys.exit(%s)" % (exc.code if exc.code is not None else "")
+
+
+def run_prediction_sync(worker, msg, values):
+    from cog.errors import CancelationException
+    from cog.scope import new_scope, reset_scope, set_scope
+
+    tag = msg["tag"]
+    sig = worker.sig
+    scope = new_scope(msg.get("context") or {})
+    token = set_scope(scope)
+    worker.capture.fd_tag = tag
+    tmpdir = tempfile.mkdtemp(prefix="cog-input-")
+    done = {"t": "done", "tag": tag, "status": "succeeded"}
+    try:
+        kwargs = sig.prepare_input(values, tmpdir)
+        worker.cancelable = True
+        if worker.cancel_requested:
+            raise CancelationException()
+        try:
+            result = worker.predictor.predict(**kwargs)
+        finally:
+            worker.cancelable = False
+        encoder = file_encoder_for(msg)
+        if is_multi(worker, result):
+            worker.send({"t": "output_type", "tag": tag, "multi": True})
+            iterator = iter(result)
+            while True:
+                worker.cancelable = True
+                try:
+                    if worker.cancel_requested:
+                        raise CancelationException()
+                    item = next(iterator)
+                except StopIteration:
+                    break
+                finally:
+                    worker.cancelable = False
+                worker.send({"t": "output", "tag": tag, "v": sig.encode_output_item(item, encoder)})
+        else:
+            try:
+                done["output"] = sig.encode_output(result, encoder)
+            except Exception as exc:
+                if not is_output_type_error(exc):
+                    raise
+                done["status"] = "failed"
+                done["output_error"] = str(exc)
+                done["error"] = str(exc)
+        if worker.cancel_requested:
+            done["status"] = "canceled"
+    except CancelationException:
+        done["status"] = "canceled"
+    except Exception as exc:
+        worker.cancelable = False
+        if worker.cancel_requested:
+            done["status"] = "canceled"
+        else:
+            traceback.print_exc()
+            done["status"] = "failed"
+            done["error"] = str(exc)
+    except SystemExit as exc:
+        # The process is intact, so this is one failed prediction, not a dead worker.
+        worker.cancelable = False
+        traceback.print_exc()
+        done["status"] = "failed"
+        done["error"] = exit_message(exc)
+    finally:
+        worker.cancelable = False
+        reset_scope(token)
+    metrics = dict(getattr(scope, "metrics", None) or {})
+    if metrics:
+        done["metrics"] = metrics
+    worker.capture.drain(tag)
+    worker.capture.fd_tag = NOBODY
+    shutil.rmtree(tmpdir, ignore_errors=True)
+    worker.send(done)
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
