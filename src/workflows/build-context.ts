@@ -27,8 +27,12 @@ export interface ProjectListing {
   emptyDirs: string[];
 }
 
-/** templates/runtime, from src/workflows or dist/workflows alike. */
-export function runtimeTemplateDir(): string {
+/**
+ * templates/runtime, from src/workflows or dist/workflows alike. EDGECOG_RUNTIME_DIR points
+ * at another checkout of the runtime (developing the runtime against real builds).
+ */
+export function runtimeTemplateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.EDGECOG_RUNTIME_DIR) return env.EDGECOG_RUNTIME_DIR;
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'runtime');
 }
 

@@ -35,7 +35,7 @@ export async function createBuildReporter(ctx: CommandContext, requested: Progre
     ctx.ui.info(title);
     return {
       onEvent: (event) => {
-        if (event.kind === 'step' && isDockerfileStep(event.step)) ctx.ui.info(stepLabel(event.step));
+        if (event.kind === 'step' && isDockerfileStep(event.step)) ctx.ui.info(oneLine(stepLabel(event.step), 160));
         else if (event.kind === 'cached' && isDockerfileStep(event.step)) ctx.ui.info(`${stepLabel(event.step).split(' ')[0]} CACHED`);
         else if (event.kind === 'output' && isDockerfileStep(event.step)) ctx.ui.info(`  ${event.line}`);
       },

@@ -185,24 +185,9 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
 
 /** cog.yaml `environment:` for --no-docker (a container gets it from the image). */
 async function projectEnvironment(projectDir: string, configFile: string): Promise<Record<string, string>> {
-  // TODO(integration): take CogConfig.environment from config/load.ts once it lands.
-  const { readFileSync } = await import('node:fs');
-  const { parse } = await import('yaml');
-  let doc: unknown;
-  try {
-    doc = parse(readFileSync(isAbsolute(configFile) ? configFile : join(projectDir, configFile), 'utf8'));
-  } catch {
-    return {};
-  }
-  const list = (doc as { environment?: unknown } | null)?.environment;
-  const out: Record<string, string> = {};
-  if (Array.isArray(list)) {
-    for (const item of list) {
-      if (typeof item !== 'string' || !item.includes('=')) continue;
-      out[item.slice(0, item.indexOf('='))] = item.slice(item.indexOf('=') + 1);
-    }
-  }
-  return out;
+  const { loadProject } = await import('../config/index.js');
+  const loaded = await loadProject({ cwd: projectDir, file: configFile });
+  return { ...loaded.config.environment };
 }
 
 export interface BuiltProject {
@@ -212,10 +197,20 @@ export interface BuiltProject {
 }
 
 /** Builds the project in ctx.cwd (or -f's directory) for run/serve/train/exec. */
-export async function buildProjectImage(ctx: CommandContext, request: Pick<ModelServerRequest, 'build' | 'role'> | { build: ImageBuildFlags; role: 'exec' }): Promise<BuiltProject> {
-  void ctx;
-  void request;
-  throw new UserError('E_NOT_IMPLEMENTED', 'building the project before a run is not wired yet', {
-    hint: 'Build with edgecog build -t NAME, then edgecog run NAME; or use --no-docker.',
+export async function buildProjectImage(
+  ctx: CommandContext,
+  request: Pick<ModelServerRequest, 'build' | 'role'> | { build: ImageBuildFlags; role: 'exec' },
+): Promise<BuiltProject> {
+  const { buildImage } = await import('./build-image.js');
+  const flags = request.build;
+  const progress = flags.progress === 'tty' || flags.progress === 'plain' || flags.progress === 'quiet' ? flags.progress : 'auto';
+  const built = await buildImage(ctx, {
+    projectDir: ctx.cwd,
+    configFile: flags.file,
+    baseImage: flags.baseImage,
+    useCudaBaseImage: flags.useCudaBaseImage,
+    pip: { indexUrl: flags.indexUrl, extraIndexUrl: flags.extraIndexUrl, findLinks: flags.findLinks, trustedHost: flags.trustedHost },
+    progress,
   });
+  return { image: built.image, projectDir: built.loaded.projectDir, gpu: built.loaded.config.build.gpu };
 }
