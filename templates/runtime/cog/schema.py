@@ -9,7 +9,7 @@ import re
 from . import _schema_validate as _v
 from ._files import data_uri_encoder  # noqa: F401 - re-exported for the server
 from ._schema_document import document as _document
-from ._schema_openapi import input_component, output_component
+from ._schema_openapi import input_component, jsonable, output_component
 from ._schema_output import OutputTypeError, encode_checked  # noqa: F401 - OutputTypeError is public
 from ._schema_types import (
     iterator_kind,
@@ -121,9 +121,13 @@ class Signature:
         if other is not None:
             other.other = self
 
-    def openapi(self):
-        predict = self if self.mode == "predict" else self.other
-        train = self if self.mode == "train" else self.other
+    def openapi(self, train=None, predict=None):
+        """The full /openapi.json document. `train`/`predict` name the other
+        side's Signature when it was not attached (load_predictor other_ref=)."""
+        if self.mode == "predict":
+            predict, train = self, train if train is not None else self.other
+        else:
+            predict, train = predict if predict is not None else self.other, self
         schemas = {}
         if predict is not None:
             schemas["Input"] = input_component(predict.fields, "Input", schemas)
@@ -159,7 +163,7 @@ class Signature:
             loc = [base[0], base[1], field.name]
             if field.name not in payload:
                 if field.has_default:
-                    values[field.name] = field.default
+                    values[field.name] = jsonable(field.default)
                 else:
                     errors.append(_v.error("missing", loc, "Field required", payload))
                 continue
