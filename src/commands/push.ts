@@ -1,7 +1,25 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { createContext } from '../context.js';
-import { notImplemented } from '../errors.js';
 import { addBuildOnlyOptions, addImageBuildOptions } from './shared-options.js';
+
+interface PushFlags {
+  file?: string;
+  progress?: 'auto' | 'tty' | 'plain' | 'quiet';
+  useCudaBaseImage?: string;
+  useCogBaseImage?: string | boolean;
+  baseImage?: string;
+  indexUrl?: string;
+  extraIndexUrl?: string[];
+  findLinks?: string[];
+  trustedHost?: string[];
+  cache?: boolean;
+  openapiSchema?: string;
+  secret?: string[];
+  separateWeights?: boolean;
+  json?: boolean;
+  fromImage?: string;
+}
 
 export function registerPush(program: Command): void {
   const cmd = program
@@ -11,9 +29,38 @@ export function registerPush(program: Command): void {
     .option('--json', 'print {image, digest, layers} as JSON on stdout');
   addImageBuildOptions(cmd);
   addBuildOnlyOptions(cmd);
+  // Not in Cog: push an image that is already built (CI that builds once and pushes twice).
+  cmd.addOption(new Option('--from-image <ref>', 'push this local image instead of building').hideHelp());
   cmd.addHelpText('after', '\nExamples:\n  $ edgecog push registry.example.com/team/my-model\n  $ edgecog push 127.0.0.1:5000/my-model:v2 --separate-weights\n');
-  cmd.action(async (_image: string | undefined, _opts, command: Command) => {
-    createContext(command);
-    throw notImplemented('push', 'issue 5');
+  cmd.action(async (image: string | undefined, opts: PushFlags, command: Command) => {
+    const ctx = createContext(command, { json: opts.json });
+    const { pushWorkflow } = await import('../workflows/push.js');
+    const result = await pushWorkflow(ctx, {
+      image,
+      existingImage: opts.fromImage,
+      build: {
+        projectDir: ctx.cwd,
+        configFile: opts.file,
+        noCache: opts.cache === false,
+        separateWeights: opts.separateWeights,
+        baseImage: opts.baseImage,
+        useCudaBaseImage: opts.useCudaBaseImage,
+        secrets: opts.secret,
+        openapiSchemaFile: opts.openapiSchema,
+        pip: { indexUrl: opts.indexUrl, extraIndexUrl: opts.extraIndexUrl, findLinks: opts.findLinks, trustedHost: opts.trustedHost },
+        progress: opts.progress,
+      },
+    });
+    if (opts.json) {
+      ctx.ui.result(
+        JSON.stringify({
+          image: result.image,
+          digest: result.digest,
+          reference: result.reference,
+          bytes_uploaded: result.bytesUploaded,
+          layers: result.layers.map((l) => ({ digest: l.digest, size: l.size, status: l.status })),
+        }),
+      );
+    } else ctx.ui.result(result.reference);
   });
 }

@@ -120,16 +120,19 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
     scopes: [repositoryScope(repo, ['pull', 'push']), ...sources.map((s) => repositoryScope(s, ['pull']))],
   });
   let bytesUploaded = 0;
+  let started = false;
   let spoolDir: string | undefined;
   try {
     events.onPhase?.('connecting');
-    await withRetry(policy, async () => {
+    // A registry that is not there at all is said quickly; mid-push failures get the full policy.
+    await withRetry({ ...policy, attempts: Math.min(policy.attempts, 2) }, async () => {
       // The version check also settles authentication before any data moves.
       const res = await http.send('GET', '/v2/', { what: 'checking the registry API (/v2/)' });
       await http.expect(res, [200], 'checking the registry API (/v2/)');
       await res.dump();
     });
 
+    started = true;
     events.onPhase?.('checking');
     const diffIds = options.image.diffIds;
     const done = new Map<string, { digest: string; size: number; status: LayerStatus }>();
@@ -254,7 +257,9 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
       const attempts = (err as { attempts?: number }).attempts;
       const e = err as UserError;
       throw new UserError(e.code, `${e.message}${attempts ? ` (gave up after ${attempts} attempts)` : ''}`, {
-        hint: `${e.hint ? `${e.hint} ` : ''}Nothing was tagged: the manifest is only pushed after every layer is in the registry. Run the push again; layers already uploaded are not sent twice.`,
+        hint: started
+          ? `${e.hint ? `${e.hint} ` : ''}Nothing was tagged: the manifest is only pushed after every layer is in the registry. Run the push again; layers already uploaded are not sent twice.`
+          : e.hint,
         cause: err,
       });
     }
