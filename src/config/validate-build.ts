@@ -54,7 +54,11 @@ export function validateBuild(r: Reporter, build: Record<string, unknown> | unde
     reqFile
       ? { field: 'build.python_requirements', at: 'build.python_requirements', inFile: ` (${reqFile} line ${fromFile[index]?.line ?? '?'})` }
       : { field: 'build.python_packages[torch]', at: `build.python_packages[${index}]`, inFile: '' };
-  Object.assign(outcome, resolveGpu(r, outcome.requirements, cuda, cudnn, where));
+  // Cog 0.17+ refuses Python 3.8/3.9 before it ever looks at torch or tensorflow pins, and the
+  // Cog releases that built such models knew older torch wheels. So for these legacy configs a
+  // pin the current tables cannot place is a warning, and the build falls back to Cog's default CUDA.
+  const legacy = outcome.python !== undefined && outcome.python[0] === 3 && outcome.python[1] < 10;
+  Object.assign(outcome, resolveGpu(r, outcome.requirements, cuda, cudnn, where, legacy));
   return outcome;
 }
 
@@ -63,7 +67,7 @@ function checkPythonVersion(r: Reporter, build: Record<string, unknown>, outcome
   if (r.failed(field)) return;
   const raw = asString(build.python_version);
   if (raw === undefined || raw.trim() === '') {
-    r.error('E_CONFIG_REQUIRED', field, 'build.python_version is required', field, 'add it under build:, e.g. python_version: "3.11"');
+    r.error('E_CONFIG_REQUIRED', field, 'build.python_version is required', r.decoded.locations.has(field) ? field : r.locate('build', 'key'), 'add it under build:, e.g. python_version: "3.11"');
     return;
   }
   const version = raw.trim();
@@ -101,7 +105,15 @@ function checkCudaFormat(r: Reporter, cuda: string): boolean {
 type Where = (index: number) => { field: string; at: string; inFile: string };
 
 /** Cog's CUDA/cuDNN resolution for gpu: true, reporting what Cog refuses at load time. */
-function resolveGpu(r: Reporter, reqs: string[], cuda: string | undefined, cudnn: string | undefined, where: Where): { cuda?: string; cudnn?: string } {
+function resolveGpu(r: Reporter, reqs: string[], cuda: string | undefined, cudnn: string | undefined, where: Where, legacy: boolean): { cuda?: string; cudnn?: string } {
+  const fallback = () => {
+    const c = cuda ?? cudaFacts.DEFAULT_CUDA;
+    return { cuda: c, cudnn: cudnn ?? latestCudnn(c) };
+  };
+  const refuse = (code: string, field: string, message: string, at: string, hint: string): void => {
+    if (legacy) r.warn('W_CUDA_COMPAT', field, message, at, `${hint}; edgecog uses CUDA ${cuda ?? cudaFacts.DEFAULT_CUDA} for this Python 3.8/3.9 project (Cog 0.17+ refuses it)`);
+    else r.error(code, field, message, at, hint);
+  };
   const supported = () => `CUDA versions with a base image: ${cudaFacts.supportedCudaVersions().join(', ')}`;
   const latestCudnn = (c: string): string | undefined => {
     const found = cudaFacts.latestCudnnForCuda(c);
@@ -119,8 +131,8 @@ function resolveGpu(r: Reporter, reqs: string[], cuda: string | undefined, cudnn
   const torch = findRequirement(reqs, 'torch');
   if (torch && torch.version === '') {
     const w = where(torch.index);
-    r.error('E_CONFIG_TORCH', w.field, `torch version must be specified when using CUDA${w.inFile}`, w.at, 'pin it, e.g. torch==2.5.1, so that the CUDA version can be chosen for it');
-    return { cuda, cudnn };
+    refuse('E_CONFIG_TORCH', w.field, `torch version must be specified when using CUDA${w.inFile}`, w.at, 'pin it, e.g. torch==2.5.1, so that the CUDA version can be chosen for it');
+    return legacy ? fallback() : { cuda, cudnn };
   }
   const tf = findRequirement(reqs, 'tensorflow');
   if (tf && tf.version !== '') {
@@ -128,8 +140,8 @@ function resolveGpu(r: Reporter, reqs: string[], cuda: string | undefined, cudnn
     if (!cuda) {
       if (!known) {
         const w = where(tf.index);
-        r.error('E_CONFIG_CUDA', w.field.replace('[torch]', '[tensorflow]'), `Cog doesn't know which CUDA version tensorflow==${tf.version} needs${w.inFile}`, w.at, 'set build.cuda (see https://www.tensorflow.org/install/source#gpu)');
-        return {};
+        refuse('E_CONFIG_CUDA', w.field.replace('[torch]', '[tensorflow]'), `Cog doesn't know which CUDA version tensorflow==${tf.version} needs${w.inFile}`, w.at, 'set build.cuda (see https://www.tensorflow.org/install/source#gpu)');
+        return legacy ? fallback() : {};
       }
       cuda = known.cuda;
     } else if (known && cuda.split('.')[0] !== known.cuda.split('.')[0]) {
@@ -149,8 +161,8 @@ function resolveGpu(r: Reporter, reqs: string[], cuda: string | undefined, cudnn
       const latest = cudas[cudas.length - 1];
       if (!latest) {
         const w = where(torch.index);
-        r.error('E_CONFIG_CUDA', w.field, `Cog doesn't know which CUDA version torch==${torch.version} needs${w.inFile}`, w.at, 'set build.cuda (see https://pytorch.org/get-started/previous-versions/), or pin a torch release Cog knows');
-        return {};
+        refuse('E_CONFIG_CUDA', w.field, `Cog doesn't know which CUDA version torch==${torch.version} needs${w.inFile}`, w.at, 'set build.cuda (see https://pytorch.org/get-started/previous-versions/), or pin a torch release Cog knows');
+        return legacy ? fallback() : {};
       }
       cuda = latest;
     } else if (!cudas.some((c) => cudaFacts.equalMinor(c, cuda as string))) {
