@@ -231,26 +231,41 @@ def _render_param(scope, models, arg, default, lines):
     return text
 
 
-def synthesize(source, filename, name, mode):
-    """Synthetic module text and a map of parameter → line in the user's file."""
+def synthesize(source, filename, targets):
+    """Synthetic module text for every (name, mode) target in one file, and a map of
+    (name, parameter) → line in the user's file. Returns (text, lines, {name: def node})."""
     try:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
         raise StaticError("invalid Python syntax: %s" % exc.msg, exc.lineno or 0, exc.offset or 0)
     scope = ModuleScope(tree, filename)
-    fn, owner = find_target(scope, name, mode)
     models = ModelCollector(scope)
+    defs = []  # [class name or None, base, [def texts]]
+    all_lines = {}
+    nodes = {}
+    for name, mode in targets:
+        fn, owner = find_target(scope, name, mode)
+        nodes[(name, mode)] = fn
+        if owner is not None:
+            text, lines = render_function(scope, models, fn, True, 4)
+            same = [d for d in defs if d[0] == owner.name]
+            if same:  # predict and train on one class: one class with both methods
+                if text not in same[0][2]:
+                    same[0][2].append(text)
+            else:
+                base = "cog.BaseRunner" if fn.name == "run" else "cog.BasePredictor"
+                defs.append([owner.name, base, [text]])
+        else:
+            text, lines = render_function(scope, models, fn, False, 0)
+            defs.append([None, None, [text]])
+        for param, line in lines.items():
+            all_lines[(name, param)] = line
     out = ["# synthesised by edgecog from %s (no user code)" % filename, "import typing", "import cog", ""]
-    if owner is not None:
-        base = "cog.BaseRunner" if fn.name == "run" else "cog.BasePredictor"
-        text, lines = render_function(scope, models, fn, True, 4)
-        out.extend(models.order)
+    out.extend(models.order)
+    out.append("")
+    for cls, base, texts in defs:
+        if cls is not None:
+            out.append("class %s(%s):" % (cls, base))
+        out.append("\n\n".join(texts))
         out.append("")
-        out.append("class %s(%s):" % (owner.name, base))
-        out.append(text)
-    else:
-        text, lines = render_function(scope, models, fn, False, 0)
-        out.extend(models.order)
-        out.append("")
-        out.append(text)
-    return "\n".join(out) + "\n", lines, fn
+    return "\n".join(out) + "\n", all_lines, nodes

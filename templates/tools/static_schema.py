@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,38 +43,55 @@ def split_ref(ref):
     return path, name
 
 
-def runtime_schema(synthetic, basename, name, mode, runtime_dir):
-    """Hands the synthetic module to the runtime's generator (in this process)."""
+def runtime_schema(files, ref, other_ref, mode, runtime_dir):
+    """Hands the synthetic modules to the runtime's generator (in this process).
+
+    files: {relative path: synthetic text}; ref/other_ref name targets by relative path."""
     if runtime_dir not in sys.path:
         sys.path.insert(0, runtime_dir)
     from cog.predictor import load_predictor  # the runtime, not user code
 
-    folder = tempfile.mkdtemp(prefix="edgecog-static-")
-    path = os.path.join(folder, basename)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(synthetic)
+    root = tempfile.mkdtemp(prefix="edgecog-static-")
+    where = {}
+    for i, (rel, text) in enumerate(sorted(files.items())):
+        folder = os.path.join(root, str(i))
+        os.mkdir(folder)
+        where[rel] = os.path.join(folder, os.path.basename(rel))
+        with open(where[rel], "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    def local(r):
+        rel, name = split_ref(r)
+        return "%s:%s" % (where[rel], name)
+
     cwd = os.getcwd()
-    os.chdir(folder)  # the runtime may look for cog.yaml in cwd; the synthetic dir has none
+    os.chdir(root)  # the runtime may look for cog.yaml in cwd; there is none here
     try:
-        predictor = load_predictor("%s:%s" % (path, name), mode=mode)
-        return predictor.signature.openapi()
+        try:
+            # the same function `build` runs in the image for the schema label
+            from cog.command.openapi_schema import build_schema
+        except ImportError:
+            predictor = load_predictor(local(ref), mode=mode, other_ref=local(other_ref) if other_ref else None)
+            return predictor.signature.openapi()
+        return build_schema(local(ref), mode, local(other_ref) if other_ref else None)
     finally:
         os.chdir(cwd)
-        try:
-            os.remove(path)
-            os.rmdir(folder)
-        except OSError:
-            pass
+        shutil.rmtree(root, ignore_errors=True)
 
 
-def import_schema(project, ref, mode, runtime_dir, timeout):
+def import_schema(project, ref, other_ref, mode, runtime_dir, timeout):
     """The importing generator: runs the user's module with the host python3."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([runtime_dir, project] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    cmd = [sys.executable, "-m", "cog.command.openapi_schema", "--predictor", ref]
+    # The command reads the other side (train: for a predictor) from ./cog.yaml, as in the image.
+    cmd = [sys.executable, "-m", "cog.command.openapi_schema"]
     if mode == "train":
         cmd.append("--train")
+        if other_ref:
+            cmd.extend(["--predictor", other_ref])
+    else:
+        cmd.extend(["--predictor", ref])
     try:
         proc = subprocess.run(cmd, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -87,37 +105,58 @@ def import_schema(project, ref, mode, runtime_dir, timeout):
         return None, "the importing generator printed no JSON (%s)" % exc
 
 
-def line_for_runtime_error(message, param_lines, fn):
+def line_for_runtime_error(message, param_lines, nodes):
     """The runtime's message names a parameter (`options`, 'options'); point at its line."""
-    for param, line in param_lines.items():
+    for (target, param), (rel, line) in param_lines.items():
         if re.search(r"[`'\"]%s[`'\"]" % re.escape(param), message):
-            return line, param
-    return fn.lineno, None
+            return rel, line, param
+    rel, fn = next(iter(nodes.values()))
+    return rel, fn.lineno, None
 
 
 def run(args):
     project = os.path.abspath(args.project)
-    rel, name = split_ref(args.ref)
-    path = os.path.join(project, rel)
-    try:
-        with open(path, "rb") as fh:
-            source = fh.read()
-    except OSError as exc:
-        raise StaticError("%s: cannot read the predictor file (%s)" % (rel, exc.strerror), name=rel)
-    synthetic, param_lines, fn = synthesize(source, rel, name, args.mode)
+    targets = [(args.ref, args.mode)]
+    if args.other_ref:
+        targets.append((args.other_ref, "train" if args.mode == "predict" else "predict"))
+    by_file = {}
+    for ref, mode in targets:
+        rel, name = split_ref(ref)
+        by_file.setdefault(rel, []).append((name, mode))
+    files, param_lines, nodes = {}, {}, {}
+    for rel, wanted in by_file.items():
+        try:
+            with open(os.path.join(project, rel), "rb") as fh:
+                source = fh.read()
+        except OSError as exc:
+            raise located(StaticError("%s: cannot read the predictor file (%s)" % (rel, exc.strerror), name=rel), rel)
+        try:
+            text, lines, defs = synthesize(source, rel, wanted)
+        except (StaticError, Unresolvable) as exc:
+            raise located(exc, rel)
+        files[rel] = text
+        param_lines.update({k: (rel, v) for k, v in lines.items()})
+        nodes.update({k: (rel, v) for k, v in defs.items()})
     if args.emit_source:
-        sys.stdout.write(synthetic)
+        for rel, text in sorted(files.items()):
+            sys.stdout.write("# ---- %s\n%s" % (rel, text))
         return 0
     try:
-        schema = runtime_schema(synthetic, os.path.basename(rel), name, args.mode, args.runtime)
+        schema = runtime_schema(files, args.ref, args.other_ref, args.mode, args.runtime)
     except ImportError as exc:
-        raise Unresolvable("the runtime's schema generator is unavailable (%s)" % exc, fn.lineno, fn.col_offset + 1)
+        rel, fn = next(iter(nodes.values()))
+        raise located(Unresolvable("the runtime's schema generator is unavailable (%s)" % exc, fn.lineno, fn.col_offset + 1), rel)
     except Exception as exc:  # the runtime refused the signature: so would the image
         message = str(exc) or type(exc).__name__
-        line, param = line_for_runtime_error(message, param_lines, fn)
-        raise StaticError(message, line, 1, name=param)
+        rel, line, param = line_for_runtime_error(message, param_lines, nodes)
+        raise located(StaticError(message, line, 1, name=param), rel)
     emit({"ok": True, "source": "static", "schema": schema})
     return 0
+
+
+def located(exc, rel):
+    exc.file = rel
+    return exc
 
 
 def emit(doc):
@@ -130,23 +169,25 @@ def main(argv=None):
     parser.add_argument("--project", default=".")
     parser.add_argument("--ref", required=True)
     parser.add_argument("--mode", choices=["predict", "train"], default="predict")
+    parser.add_argument("--other-ref", help="the other side (train: for a predictor), described in the same document")
     parser.add_argument("--runtime", default=DEFAULT_RUNTIME)
     parser.add_argument("--no-fallback", action="store_true", help="never import user code")
     parser.add_argument("--emit-source", action="store_true", help="print the synthetic module and stop")
     parser.add_argument("--timeout", type=int, default=120, help="seconds for the importing fallback")
     args = parser.parse_args(argv)
-    rel = args.ref.rsplit(":", 1)[0]
     try:
         return run(args)
     except StaticError as exc:
+        rel = getattr(exc, "file", None) or args.ref.rsplit(":", 1)[0]
         emit({"ok": False, "kind": "error", "file": rel, "line": exc.line, "col": exc.col, "message": exc.message, "name": exc.name})
         location = "%s:%d:%d" % (rel, exc.line, max(exc.col, 1)) if exc.line else rel
         sys.stderr.write("%s: error: %s\n" % (location, exc.message))
         return 1
     except Unresolvable as exc:
+        rel = getattr(exc, "file", None) or args.ref.rsplit(":", 1)[0]
         failure = {"ok": False, "kind": "unresolved", "file": rel, "line": exc.line, "col": exc.col, "message": exc.message, "name": exc.name}
         if not args.no_fallback:
-            schema, import_error = import_schema(os.path.abspath(args.project), args.ref, args.mode, args.runtime, args.timeout)
+            schema, import_error = import_schema(os.path.abspath(args.project), args.ref, args.other_ref, args.mode, args.runtime, args.timeout)
             if schema is not None:
                 emit({"ok": True, "source": "import", "schema": schema, "static_gap": failure})
                 return 0
