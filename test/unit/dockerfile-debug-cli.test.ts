@@ -44,7 +44,7 @@ describe('edgecog debug', () => {
     expect(r.stdout.startsWith('FROM python:3.11-slim\n')).toBe(true);
     expect(r.stdout).toContain('COPY .edgecog/code/ /src/');
     expect(r.stdout).toContain('CMD ["/usr/local/bin/python","-m","cog.server.http"]');
-    expect(r.stdout).toContain('LABEL run.cog.config="{\\"build\\":{\\"python_version\\":\\"3.11\\"},\\"predict\\":\\"predict.py:Predictor\\"}"');
+    expect(r.stdout).toContain('LABEL run.cog.config="{\\"build\\":{\\"python_version\\":\\"3.11\\"},\\"run\\":\\"predict.py:Predictor\\"}"');
     expect(r.stdout).not.toContain('pip install');
   });
 
