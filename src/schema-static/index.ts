@@ -22,6 +22,9 @@ export interface StaticSchemaOptions {
   /** Overall limit, ms (default 120 s: the fallback imports user code). */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The other side (cog.yaml `train:` when mode is predict, `run:`/`predict:` when train),
+   * described in the same document as Cog's server does. */
+  otherRef?: string;
 }
 
 /** Where the static reader stopped: a name only an import can explain. */
@@ -145,6 +148,7 @@ export async function staticSchema(
     });
   }
   const args = [`${toolsDir()}/static_schema.py`, '--project', projectDir, '--ref', predictRef, '--mode', mode, '--runtime', runtimeDir()];
+  if (options.otherRef) args.push('--other-ref', options.otherRef);
   if (options.fallback === false) args.push('--no-fallback');
   const r = await runTool(python, args, env, options.timeoutMs ?? 120_000);
   const unavailable = (message: string): StaticSchemaResult => ({ schema: undefined, source: 'none', gap: { file, line: 0, col: 0, message } });
