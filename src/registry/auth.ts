@@ -68,7 +68,7 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
 export class RegistryAuthError extends UserError {
   readonly status: number;
   constructor(registry: string, status: number, credential: RegistryCredential, what: string, serverMessage?: string) {
-    const denied = status === 403 ? 'denied access' : 'rejected the credentials';
+    const denied = status === 403 ? 'denied access' : credential.source.kind === 'none' ? 'requires authentication' : 'rejected the credentials';
     const tried = describeSource(credential.source);
     super(
       status === 403 ? 'E_REGISTRY_FORBIDDEN' : 'E_REGISTRY_UNAUTHORIZED',

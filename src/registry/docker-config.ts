@@ -32,7 +32,8 @@ export type CredentialSource =
   | { kind: 'auths'; file: string }
   | { kind: 'credsStore'; helper: string }
   | { kind: 'credHelper'; helper: string }
-  | { kind: 'none'; file: string };
+  | { kind: 'none'; file: string }
+  | { kind: 'input' };
 
 export interface RegistryCredential {
   username?: string;
@@ -54,6 +55,8 @@ export function describeSource(source: CredentialSource): string {
       return `credHelper ${source.helper} (docker-credential-${source.helper})`;
     case 'none':
       return `none (no credentials for this registry in ${source.file})`;
+    case 'input':
+      return 'the credentials given to login';
   }
 }
 
@@ -158,7 +161,7 @@ export async function loadCredential(registry: string, env: NodeJS.ProcessEnv): 
   const file = dockerConfigPath(env);
   const config = readDockerConfig(file);
   const helper = helperFor(config, registry);
-  if (helper && helper.kind !== 'auths' && helper.kind !== 'none') {
+  if (helper && (helper.kind === 'credHelper' || helper.kind === 'credsStore')) {
     const result = await runCredentialHelper(helper.helper, 'get', authKeyFor(registry), env);
     if (result.code === 0) {
       let parsed: { Username?: string; Secret?: string };

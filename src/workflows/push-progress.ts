@@ -76,7 +76,8 @@ export async function renderPushProgress(ctx: CommandContext, image: string, lay
       const name = `layer ${e.index + 1}/${layerCount} ${view.digest ? short(view.digest) : short(e.diffId)}`;
       if (e.state === 'uploading') {
         const quarter = view.size ? Math.floor(((view.bytes ?? 0) / view.size) * 4) : 0;
-        if (prev?.state !== 'uploading' || quarter !== prev.lastQuarter) {
+        const big = (view.size ?? 0) >= 1024 * 1024;
+        if (big && (view.bytes ?? 0) < (view.size ?? 0) && (prev?.state !== 'uploading' || quarter !== prev.lastQuarter)) {
           ui.info(`${name}: uploading ${formatBytes(view.bytes ?? 0)} / ${formatBytes(view.size ?? 0)}`);
         }
         view.lastQuarter = quarter;
