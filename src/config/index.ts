@@ -4,4 +4,5 @@ export { loadProject, findProjectDir, projectFacts, type LoadProjectOptions } fr
 export { checkConfigText, type CheckOptions } from './check.js';
 export { ConfigError, isConfigError } from './errors.js';
 export { TOP_FIELDS, BUILD_FIELDS, knownKeyPaths, type FieldSpec, type FieldTable, type Shape } from './fields.js';
+export { cogJsonSchema, renderCogJsonSchema } from './json-schema.js';
 export { renderDiagnostics, renderDiagnostic, summarizeDiagnostics } from '../ui/diagnostics.js';
