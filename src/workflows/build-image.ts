@@ -154,7 +154,7 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
     reporter.phase('Reading the model schema...');
     const schema = options.openapiSchemaFile
       ? readSchemaFile(resolve(ctx.cwd, options.openapiSchemaFile))
-      : await generateSchema(docker, built.imageId, plan.pythonPath, mask);
+      : await generateSchema(docker, built.imageId, plan.pythonPath, { mask, trainOnly: !loaded.config.predict && Boolean(loaded.config.train) });
     const labels = { [SCHEMA_LABEL]: JSON.stringify(schema), ...options.labels };
     reporter.phase('Adding labels...');
     const imageId = await addImageLabels(docker, built.imageId, labels, imageName);

@@ -12,10 +12,17 @@ export const SCHEMA_LABEL = 'run.cog.openapi_schema';
 /** Importing a model may load big libraries (torch): generous, but bounded. */
 const SCHEMA_TIMEOUT_MS = 180_000;
 
-export async function generateSchema(docker: Docker, imageId: string, python: string, mask: (s: string) => string = (s) => s): Promise<unknown> {
+export async function generateSchema(
+  docker: Docker,
+  imageId: string,
+  python: string,
+  options: { trainOnly?: boolean; mask?: (s: string) => string } = {},
+): Promise<unknown> {
+  const mask = options.mask ?? ((s: string): string => s);
   const result = await runOneShot(docker, {
     image: imageId,
-    cmd: [python, '-m', 'cog.command.openapi_schema'],
+    // A model with only `train:` is described from its trainer.
+    cmd: [python, '-m', 'cog.command.openapi_schema', ...(options.trainOnly ? ['--train'] : [])],
     workdir: '/src',
     timeoutMs: SCHEMA_TIMEOUT_MS,
   });
