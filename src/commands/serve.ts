@@ -30,7 +30,7 @@ export function registerServe(program: Command): void {
   cmd.action(async (image: string | undefined, opts: ServeFlags, command: Command) => {
     const ctx = createContext(command);
     const { serveModel, parsePort } = await import('../workflows/serve.js');
-    if (opts.playground) ctx.ui.warn('--playground is not available in edgecog; serving the API only');
+    const parsePlaygroundPort = (value: string | undefined): number => (value === '0' ? 0 : parsePort(value, '--playground-port'));
     const code = await serveModel(ctx, {
       image,
       noDocker: opts.docker === false,
@@ -40,6 +40,7 @@ export function registerServe(program: Command): void {
       uploadUrl: opts.uploadUrl,
       env: opts.env,
       gpus: opts.gpus,
+      playground: opts.playground ? { port: parsePlaygroundPort(opts.playgroundPort) } : undefined,
     });
     if (code !== 0) process.exitCode = code;
   });

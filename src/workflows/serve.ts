@@ -7,6 +7,7 @@ import { UsageError, UserError } from '../errors.js';
 import { PredictionClient } from '../prediction/client.js';
 import { checkPortFree } from '../prediction/free-port.js';
 import type { ModelServer } from '../prediction/model-server.js';
+import type { PlaygroundServer } from '../playground/server.js';
 import { startModelServer, type ImageBuildFlags } from './model-server-start.js';
 
 export interface ServeOptions {
@@ -20,6 +21,8 @@ export interface ServeOptions {
   gpus?: string;
   /** Called once the server answers (tests use it to know the URL). */
   onListening?: (url: string) => void;
+  /** --playground: the browser playground alongside the model, on this port (0: a free one). */
+  playground?: { port: number };
 }
 
 export function parsePort(value: string | number | undefined, flag: string): number {
@@ -39,11 +42,15 @@ export async function serveModel(ctx: CommandContext, options: ServeOptions): Pr
     throw new UserError('E_PORT_IN_USE', `port ${options.port} on ${options.host} is already in use`, { hint: 'Pick another with -p PORT.' });
   }
   let server: ModelServer | undefined;
+  let playground: PlaygroundServer | undefined;
   const stop = async (): Promise<void> => {
+    await playground?.close();
     await server?.stop();
   };
   const unregister = ctx.onInterrupt(stop);
   try {
+    // The playground binds first, so a taken port fails before any build or container work.
+    if (options.playground) playground = await startServePlayground(options);
     const started = await startModelServer(ctx, {
       mode: 'predict',
       role: 'serve',
@@ -74,6 +81,7 @@ export async function serveModel(ctx: CommandContext, options: ServeOptions): Pr
     await client.close();
     const url = displayUrl(options.host, options.port);
     ctx.ui.info(`Serving at ${url}`);
+    if (playground) ctx.ui.info(`Playground at ${playground.url}`);
     ctx.ui.info('Press Ctrl-C to stop.');
     options.onListening?.(`http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.port}`);
     const code = await server.waitForExit();
@@ -86,4 +94,24 @@ export async function serveModel(ctx: CommandContext, options: ServeOptions): Pr
     unregister();
     await stop();
   }
+}
+
+/** `serve --playground`: the playground on the model's host, proxying to the model's port. */
+async function startServePlayground(options: ServeOptions): Promise<PlaygroundServer> {
+  const port = options.playground!.port;
+  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  if (port === options.port) {
+    throw new UsageError(`--playground-port ${port} must differ from the model's port ${options.port}`);
+  }
+  const { startPlayground } = await import('../playground/server.js');
+  const modelHost = wildcard ? '127.0.0.1' : options.host;
+  const target = new URL(`http://${modelHost.includes(':') ? `[${modelHost}]` : modelHost}:${options.port}`);
+  // Model containers share the host network, so the model reaches our webhook sink on
+  // loopback as well as the page does.
+  const playground = await startPlayground({ target, host: options.host, port });
+  if (playground.port === options.port) {
+    await playground.close();
+    throw new UsageError(`the playground took the model's port ${options.port}; pick --playground-port`);
+  }
+  return playground;
 }
