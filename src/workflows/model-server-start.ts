@@ -131,6 +131,8 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
       throw new UsageError(`invalid image name '${request.image}'`, `Did you forget -i? e.g. edgecog run -i ${request.image}`);
     }
     image = request.image;
+    // Edge nodes: pull IMAGE (by tag or verified digest) when the engine does not have it.
+    await (await import('./pull.js')).ensureImage(ctx, image, docker);
     facts = await inspectImageFacts(docker, image);
     if (!facts) {
       throw new UserError('E_IMAGE_NOT_FOUND', `image ${image} is not present in the Docker engine`, {
