@@ -232,6 +232,6 @@ export function decodeDocument(source: YamlSource): DecodeResult {
   const root = resolveNode(source, source.document?.contents ?? null);
   let value: Record<string, unknown> = {};
   if (isMap(root)) value = decoder.decodeMap(root.items, TOP_FIELDS, '');
-  else if (!isNull(root)) decoder.error('(root)', root, `cog.yaml must be a mapping of keys like build: and run: (got ${describe(root)})`, 'start from `edgecog init`, or see https://cog.run/yaml');
+  else if (!isNull(root)) decoder.error('(root)', root, `${source.file} must be a mapping of keys like build: and run: (got ${describe(root)})`, 'start from `edgecog init`, or see https://cog.run/yaml');
   return { value, locations: decoder.locations, failed: decoder.failed, diagnostics: decoder.diagnostics };
 }

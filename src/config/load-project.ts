@@ -98,5 +98,7 @@ export async function loadProject(opts: LoadProjectOptions = {}): Promise<Loaded
     projectDir,
     configFile: fileName,
     warnings: result.diagnostics.filter((d) => d.severity === 'warning'),
+    configPath,
+    sourceText: text,
   };
 }

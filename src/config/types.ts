@@ -82,6 +82,10 @@ export interface LoadedConfig {
   /** Config file name as given (-f), default cog.yaml. */
   configFile: string;
   warnings: Diagnostic[];
+  /** Absolute path of the config file that was read. */
+  configPath?: string;
+  /** The config file's text, for rendering `warnings` with renderDiagnostics. */
+  sourceText?: string;
 }
 
 /**

@@ -45,6 +45,7 @@ export function validateBuild(r: Reporter, build: Record<string, unknown> | unde
   const cudaOk = cuda === undefined || checkCudaFormat(r, cuda);
   const gpu = build.gpu === true;
   if (!gpu) {
+    if (r.failed('build.gpu')) return outcome;
     if (cuda) r.warn('W_CUDA_IGNORED', 'build.cuda', 'build.cuda is ignored without build.gpu: true', 'build.cuda', 'set gpu: true to build a CUDA image, or remove cuda');
     if (cudnn) r.warn('W_CUDA_IGNORED', 'build.cudnn', 'build.cudnn is ignored without build.gpu: true', 'build.cudnn', 'set gpu: true to build a CUDA image, or remove cudnn');
     return outcome;
@@ -81,7 +82,7 @@ function checkPythonVersion(r: Reporter, build: Record<string, unknown>, outcome
   outcome.python = [major, minor];
   if (major < 3 || (major === 3 && minor < 8) || (major === 3 && minor < 10 && parts.length > 2)) {
     const hint = major === 3 && minor >= 8 ? `write python_version: "3.${minor}" (edgecog builds 3.${minor} without a patch release), or better "3.11"` : 'use python_version: "3.11" or newer';
-    r.error('E_CONFIG_PYTHON', field, `'${version}': minimum supported Python version is 3.10 (edgecog also builds "3.8" and "3.9")`, field, hint);
+    r.error('E_CONFIG_PYTHON', field, `build.python_version "${version}" is too old: the minimum supported Python version is 3.10 (edgecog also builds "3.8" and "3.9")`, field, hint);
     return;
   }
   if (major === 3 && minor < 10) {

@@ -12,7 +12,7 @@ export function validateWeights(r: Reporter, cfg: Record<string, unknown>): void
   const image = asString(cfg.image);
   if (!model) {
     if (image) r.error('E_CONFIG_WEIGHTS', 'image', "weights require 'model', not 'image' — rename 'image' to 'model'", 'image');
-    else r.error('E_CONFIG_WEIGHTS', 'model', "weights require 'model' in cog.yaml", 'weights', 'add model: registry.example.com/team/model');
+    else r.error('E_CONFIG_WEIGHTS', 'model', `weights require 'model' in ${r.file}`, r.locate('weights', 'key'), 'add model: registry.example.com/team/model');
   }
   const names = new Set<string>();
   const targets: string[] = [];

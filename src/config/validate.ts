@@ -55,7 +55,7 @@ function checkPredictorRefs(r: Reporter, cfg: Record<string, unknown>): void {
     if (!ref) continue;
     const parts = ref.split('.py:');
     if (parts.length !== 2 || parts[0] === '' || parts[1]?.trim() === '') {
-      r.error('E_CONFIG_REF', field, `'${ref}' must be in the form '${example}'`, field, `point at a Python file and the class or function in it, e.g. ${field}: "${example}"`);
+      r.error('E_CONFIG_REF', field, `${field} must be in the form '${example}' (got '${ref}')`, field, `point at a Python file and the class or function in it, e.g. ${field}: "${example}"`);
       continue;
     }
     const file = `${parts[0]}.py`;

@@ -60,8 +60,13 @@ export function parseYamlSource(text: string, file: string): ParsedYaml {
   const first = Array.isArray(docs) ? docs[0] : undefined;
   if (!first) return { source, diagnostics };
   source.document = first;
+  const reportedLines = new Set<number>();
   for (const err of first.errors) {
     const offset = err.pos[0];
+    // The parser often reports one mistake several times on the same line; once is enough.
+    const line = positionAt(source, offset).line;
+    if (reportedLines.has(line)) continue;
+    reportedLines.add(line);
     const end = Math.max(err.pos[1], offset + 1);
     diagnostics.push({
       severity: 'error',
@@ -71,20 +76,21 @@ export function parseYamlSource(text: string, file: string): ParsedYaml {
       file,
       position: positionAt(source, offset),
       span: Math.max(1, Math.min(end - offset, (text.indexOf('\n', offset) === -1 ? text.length : text.indexOf('\n', offset)) - offset)),
-      hint: yamlHint(err.code),
+      hint: yamlHint(err.code, err.message),
     });
   }
   return { source, diagnostics };
 }
 
-function yamlHint(code: string): string | undefined {
+function yamlHint(code: string, message: string): string | undefined {
+  if (/closing .*quote/i.test(message)) return 'a quoted value must end with the same quote it starts with';
   switch (code) {
     case 'TAB_AS_INDENT':
       return 'YAML indentation must use spaces, not tabs';
     case 'BAD_INDENT':
     case 'MISSING_CHAR':
     case 'UNEXPECTED_TOKEN':
-      return 'check the indentation and that every `key:` is followed by a space';
+      return 'check the indentation (keys of one mapping line up) and that every `key:` is followed by a space';
     case 'BLOCK_AS_IMPLICIT_KEY':
     case 'MULTILINE_IMPLICIT_KEY':
       return 'a value that contains ": " or starts with a special character needs quotes';
