@@ -44,12 +44,13 @@ function pythonSetup(plan: BuildPlan): string[] {
   }
   if (plan.baseKind === 'override') {
     const img = plan.baseImage.replace(/'/g, '');
+    const minor = plan.pythonVersion.split('.').slice(0, 2).join('.');
     const checks = [
       'set -e',
       `if ! command -v python3 >/dev/null 2>&1; then echo 'edgecog: the base image ${img} has no python3; use an image with Python 3.8 or newer' >&2; exit 1; fi`,
       `python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 8) else 1)' || { echo 'edgecog: python3 in the base image is older than 3.8' >&2; exit 1; }`,
       `v="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"`,
-      `if [ "$v" != "${plan.pythonVersion}" ]; then echo "edgecog: warning: cog.yaml asks for Python ${plan.pythonVersion}, the base image has Python $v" >&2; fi`,
+      `if [ "$v" != "${minor}" ]; then echo "edgecog: warning: cog.yaml asks for Python ${plan.pythonVersion}, the base image has Python $v" >&2; fi`,
       // Debian-style bases refuse system-wide pip installs (PEP 668); a venv that still sees the
       // base's own packages keeps whatever the air-gapped image already provides.
       `if [ ! -x ${venv}/bin/python ]; then python3 -m venv --system-site-packages ${venv} || { echo 'edgecog: could not create a virtual environment; install the venv module (python3-venv) in the base image' >&2; exit 1; }; fi`,
