@@ -58,6 +58,11 @@ def get_args(tp):
     return typing.get_args(tp)
 
 
+def is_class(tp):
+    # On 3.9/3.10, list[int] passes isinstance(x, type) (GenericAlias proxies __class__).
+    return isinstance(tp, type) and typing.get_origin(tp) is None
+
+
 def is_union(tp):
     origin = get_origin(tp)
     return origin is typing.Union or (_UNION_TYPE is not None and origin is _UNION_TYPE)
@@ -69,7 +74,7 @@ def is_none(tp):
 
 def human_type_name(tp):
     """Cog's wording for a type in error messages: str, cog.Path, module.Name."""
-    if isinstance(tp, type):
+    if is_class(tp):
         module = tp.__module__
         if module == "builtins":
             return tp.__qualname__
@@ -101,7 +106,7 @@ def parse_input_type(tp, name):
     tp = strip_annotated(tp)
     if tp in _SCALARS:
         return TypeInfo(_SCALARS[tp], tp)
-    if isinstance(tp, type):
+    if is_class(tp):
         if issubclass(tp, Secret):
             return TypeInfo("secret", tp)
         if issubclass(tp, Path) or tp.__module__ == "pathlib":
@@ -148,7 +153,7 @@ def iterator_kind(tp):
 
 
 def _is_pydantic_model(tp):
-    if not isinstance(tp, type):
+    if not is_class(tp):
         return False
     for base in tp.__mro__:
         if base.__name__ == "BaseModel" and base.__module__.startswith("pydantic"):
@@ -165,7 +170,7 @@ def parse_output_type(tp, hints_for=None):
         return TypeInfo("none", tp)
     if tp in _SCALARS:
         return TypeInfo(_SCALARS[tp], tp)
-    if isinstance(tp, type):
+    if is_class(tp):
         if issubclass(tp, Secret):
             return TypeInfo("secret", tp)
         if issubclass(tp, BaseModel):
@@ -211,7 +216,11 @@ def model_fields(cls):
 
 
 def resolve_hints(obj):
-    """typing.get_type_hints with the defining module's globals (PEP 563 friendly)."""
+    """typing.get_type_hints with the defining module's globals (PEP 563 friendly).
+
+    Before Python 3.10, `int | None` and (3.8) `list[int]` written as string
+    annotations cannot be evaluated; those are rewritten to typing forms.
+    """
     module = sys.modules.get(getattr(obj, "__module__", None) or "")
     globalns = getattr(module, "__dict__", None)
     try:
@@ -220,3 +229,54 @@ def resolve_hints(obj):
         return typing.get_type_hints(obj, globalns=globalns)
     except NameError as exc:
         raise TypeError("could not resolve a type annotation of %s: %s" % (getattr(obj, "__qualname__", obj), exc)) from None
+    except TypeError:
+        if sys.version_info >= (3, 10):
+            raise
+    return _legacy_hints(obj, globalns or {})
+
+
+def _legacy_hints(obj, globalns):
+    raw = getattr(obj, "__annotations__", None) or {}
+    if isinstance(obj, type):
+        raw = {}
+        for klass in reversed(obj.__mro__):
+            raw.update(klass.__dict__.get("__annotations__", {}))
+    hints = {}
+    for name, annotation in raw.items():
+        hints[name] = _eval_legacy(annotation, globalns) if isinstance(annotation, str) else annotation
+    return hints
+
+
+def _eval_legacy(text, globalns):
+    import ast
+
+    class Rewrite(ast.NodeTransformer):
+        def visit_BinOp(self, node):  # noqa: N802 - ast API
+            self.generic_visit(node)
+            if isinstance(node.op, ast.BitOr):
+                return ast.Subscript(
+                    value=ast.Name(id="__cog_Union", ctx=ast.Load()),
+                    slice=ast.Index(value=ast.Tuple(elts=[node.left, node.right], ctx=ast.Load())),
+                    ctx=ast.Load(),
+                )
+            return node
+
+        def visit_Name(self, node):  # noqa: N802 - ast API
+            if node.id in _BUILTIN_GENERICS:
+                return ast.copy_location(ast.Name(id="__cog_" + node.id, ctx=node.ctx), node)
+            return node
+
+    tree = Rewrite().visit(ast.parse(text, mode="eval"))
+    ast.fix_missing_locations(tree)
+    namespace = dict(globalns)
+    namespace["__cog_Union"] = typing.Union
+    for name, alias in _BUILTIN_GENERICS.items():
+        namespace["__cog_" + name] = alias
+    try:
+        return eval(compile(tree, "<annotation>", "eval"), namespace)  # noqa: S307 - the user's own annotation
+    except NameError as exc:
+        raise TypeError("could not resolve the type annotation %r: %s" % (text, exc)) from None
+
+
+# Only subscripted uses need the typing alias; a bare `list` stays list via typing's own handling.
+_BUILTIN_GENERICS = {"list": typing.List, "dict": typing.Dict, "tuple": typing.Tuple, "set": typing.Set, "type": typing.Type}
