@@ -205,7 +205,8 @@ export function resolveCuda(input: { cuda?: string; cudnn?: string; requirements
       cuda = cudas.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
     } else if (!cudas.some((c) => equalMinor(c, cuda as string))) {
       const last = cudas[cudas.length - 1];
-      warnings.push(`CUDA ${cuda} may not be compatible with PyTorch ${torch}; this might cause CUDA problems.${last ? ` Try CUDA ${last}.` : ''}`);
+      const which = torch === '' ? 'an unpinned torch' : `PyTorch ${torch}`;
+      warnings.push(`CUDA ${cuda} may not be compatible with ${which}; this might cause CUDA problems.${last ? ` Try CUDA ${last}.` : ''}`);
     }
     if (!cudnn) cudnn = latestCudnnForCuda(cuda);
   } else {
