@@ -37,6 +37,23 @@ def is_multi(worker, result):
     return bool(getattr(worker.sig, "output_is_iterator", False)) and hasattr(result, "__next__")
 
 
+def hook_metrics(worker, scope, tag):
+    """Report each recorded metric as it happens (SSE `metric` events)."""
+    metrics = getattr(scope, "metrics", None)
+    record = getattr(metrics, "record", None)
+    if record is None:
+        return
+
+    def live_record(name, value, mode="replace"):
+        record(name, value, mode=mode)
+        worker.send({"t": "metric", "tag": tag, "name": name, "value": value, "mode": mode})
+
+    try:
+        metrics.record = live_record
+    except AttributeError:
+        pass
+
+
 def exit_message(exc):
     return "predict() called sys.exit(%s)" % (exc.code if exc.code is not None else "")
 
@@ -48,6 +65,7 @@ def run_prediction_sync(worker, msg, values):
     tag = msg["tag"]
     sig = worker.sig
     scope = new_scope(msg.get("context") or {})
+    hook_metrics(worker, scope, tag)
     token = set_scope(scope)
     worker.capture.fd_tag = tag
     tmpdir = tempfile.mkdtemp(prefix="cog-input-")
@@ -65,6 +83,7 @@ def run_prediction_sync(worker, msg, values):
         if is_multi(worker, result):
             worker.send({"t": "output_type", "tag": tag, "multi": True})
             iterator = iter(result)
+            index = 0
             while True:
                 worker.cancelable = True
                 try:
@@ -75,7 +94,8 @@ def run_prediction_sync(worker, msg, values):
                     break
                 finally:
                     worker.cancelable = False
-                worker.send({"t": "output", "tag": tag, "v": sig.encode_output_item(item, encoder)})
+                worker.send({"t": "output", "tag": tag, "v": sig.encode_output_item(item, encoder, index=index)})
+                index += 1
         else:
             try:
                 done["output"] = sig.encode_output(result, encoder)

@@ -107,8 +107,15 @@ class Worker:
     def _load(self):
         from cog.predictor import load_predictor  # noqa: WPS433 - after capture starts
 
+        other = self.cfg.get("other_ref")
         try:
-            p = load_predictor(self.cfg["ref"], mode=self.cfg["mode"])
+            try:
+                p = load_predictor(self.cfg["ref"], mode=self.cfg["mode"], other_ref=other)
+            except Exception:
+                if not other:
+                    raise
+                # a broken other side must not stop this one from serving
+                p = load_predictor(self.cfg["ref"], mode=self.cfg["mode"])
             sig = p.signature
             info = {
                 "t": "loaded",
@@ -117,7 +124,7 @@ class Worker:
                 "streaming": bool(getattr(p, "streaming", False)),
                 "has_healthcheck": bool(getattr(p, "has_healthcheck", False)),
                 "iterator": bool(getattr(sig, "output_is_iterator", False)),
-                "openapi": self._openapi(sig),
+                "openapi": sig.openapi(),
             }
         except BaseException as exc:  # noqa: B902 - any failure here is a setup failure
             if isinstance(exc, KeyboardInterrupt):
@@ -128,30 +135,19 @@ class Worker:
                 # Cog prints the import traceback inside the worker, so it is part of the setup logs
                 sys.stderr.write(tb)
             self.capture.drain(SETUP)
-            self.send({"t": "load_failed", "kind": kind, "error": str(exc), "traceback": tb})
+            msg = {"t": "load_failed", "kind": kind, "error": str(exc), "traceback": tb}
+            if kind == "import":
+                try:
+                    from cog.schema import fallback_openapi
+
+                    msg["openapi"] = fallback_openapi(training=self.cfg["mode"] == "train")
+                except Exception:
+                    pass
+            self.send(msg)
             return False
         self.predictor, self.sig = p, sig
         self.send(info)
         return True
-
-    def _openapi(self, sig):
-        """The OpenAPI document; in train mode it also carries the predict side, as Cog's does."""
-        predict_ref = self.cfg.get("predict_ref")
-        if self.cfg["mode"] == "train" and predict_ref:
-            try:
-                from cog.predictor import load_predictor
-
-                psig = load_predictor(predict_ref, mode="predict").signature
-                try:
-                    return psig.openapi(train=sig)
-                except TypeError:
-                    pass
-            except Exception:
-                pass
-        try:
-            return sig.openapi()
-        except TypeError:
-            return sig.openapi()
 
     # ---------------------------------------------------------------- setup
     def effective_concurrency(self):

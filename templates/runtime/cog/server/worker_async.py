@@ -13,7 +13,7 @@ import tempfile
 import traceback
 
 from .capture import CURRENT_TAG, NOBODY, SETUP
-from .predict_common import exit_message, file_encoder_for, is_multi, is_output_type_error
+from .predict_common import exit_message, hook_metrics, file_encoder_for, is_multi, is_output_type_error
 
 
 def run_async(worker):
@@ -94,6 +94,7 @@ async def _predict(worker, msg, values):
     sig = worker.sig
     CURRENT_TAG.set(tag)
     scope = new_scope(msg.get("context") or {})
+    hook_metrics(worker, scope, tag)
     set_scope(scope)  # task-local: each task runs in its own context copy
     tmpdir = tempfile.mkdtemp(prefix="cog-input-")
     done = {"t": "done", "tag": tag, "status": "succeeded"}
@@ -106,20 +107,23 @@ async def _predict(worker, msg, values):
         encoder = file_encoder_for(msg)
         uploads = bool(msg.get("upload"))
 
-        async def encode(fn, value):
+        async def encode(fn, value, *extra):
             # uploads block on the network: keep the loop (other predictions) running
             if uploads:
-                return await loop.run_in_executor(None, fn, value, encoder)
-            return fn(value, encoder)
+                return await loop.run_in_executor(None, fn, value, encoder, *extra)
+            return fn(value, encoder, *extra)
 
         if is_multi(worker, result):
             worker.send({"t": "output_type", "tag": tag, "multi": True})
+            index = 0
             if inspect.isasyncgen(result) or hasattr(result, "__anext__"):
                 async for item in result:
-                    worker.send({"t": "output", "tag": tag, "v": await encode(sig.encode_output_item, item)})
+                    worker.send({"t": "output", "tag": tag, "v": await encode(sig.encode_output_item, item, index)})
+                    index += 1
             else:
                 for item in result:
-                    worker.send({"t": "output", "tag": tag, "v": await encode(sig.encode_output_item, item)})
+                    worker.send({"t": "output", "tag": tag, "v": await encode(sig.encode_output_item, item, index)})
+                    index += 1
                     await asyncio.sleep(0)
         else:
             try:
