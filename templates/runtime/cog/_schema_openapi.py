@@ -115,8 +115,11 @@ def model_schema(cls, title, defs):
     return schema
 
 
-def pydantic_schema(cls, defs):
-    """Schema of a user's pydantic model (pydantic is importable: the class exists)."""
+def pydantic_schema(cls, defs, inline_title=None):
+    """Schema of a user's pydantic model (pydantic is importable: the class exists).
+
+    With inline_title the model's own schema is returned (for a model named
+    Output/TrainingOutput, which Cog uses as the component itself)."""
     if hasattr(cls, "model_json_schema"):
         raw = cls.model_json_schema(ref_template=_REF + "{model}")
         nested = raw.pop("$defs", {})
@@ -125,6 +128,10 @@ def pydantic_schema(cls, defs):
         nested = raw.pop("definitions", {})
     for name, schema in nested.items():
         defs.setdefault(name, fold_nullable(schema))
+    if inline_title is not None:
+        raw = fold_nullable(raw)
+        raw["title"] = inline_title
+        return raw
     defs.setdefault(cls.__name__, fold_nullable(raw))
     return _ref(cls.__name__)
 
@@ -225,6 +232,8 @@ def output_component(output, title, defs):
         if output.iterator[1]:
             schema["x-cog-array-display"] = "concatenate"
         return schema
+    if info.kind == "pydantic" and info.cls.__name__ in ("Output", "TrainingOutput"):
+        return pydantic_schema(info.cls, defs, inline_title=title)
     if info.kind == "model" and info.cls.__name__ in ("Output", "TrainingOutput"):
         schema = model_schema(info.cls, title, defs)
         if info.nullable:
