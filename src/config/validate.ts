@@ -120,7 +120,7 @@ function checkConcurrency(r: Reporter, cfg: Record<string, unknown>, python: [nu
   if (!concurrency || r.failed('concurrency')) return;
   const max = concurrency.max;
   if (typeof max !== 'number') {
-    if (!r.failed('concurrency.max')) r.error('E_CONFIG_REQUIRED', 'concurrency.max', 'concurrency.max is required', 'concurrency', 'write concurrency:\n  max: 4');
+    if (!r.failed('concurrency.max')) r.error('E_CONFIG_REQUIRED', 'concurrency.max', 'concurrency.max is required', r.locate('concurrency', 'key'), 'write concurrency:\n  max: 4');
     return;
   }
   if (max < 1) r.error('E_CONFIG_CONCURRENCY', 'concurrency.max', `concurrency.max must be at least 1 (got ${max})`);
