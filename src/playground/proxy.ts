@@ -3,8 +3,12 @@
  * is same-origin with everything it calls and the model needs no CORS. Bodies are piped both
  * ways without buffering: an SSE prediction stream reaches the page chunk by chunk.
  */
-import { request as httpRequest, type IncomingMessage, type ServerResponse, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ServerResponse, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+// Kept-alive connections to the model: the page polls health and loads the schema often.
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and what would leak the page's identity to the model.
 const DROP_REQUEST = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'cookie', 'origin', 'referer']);
@@ -48,6 +52,7 @@ export function proxyRequest(target: URL, req: IncomingMessage, res: ServerRespo
   const base = target.pathname.replace(/\/+$/, '');
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const upstream = send({
+    agent: target.protocol === 'https:' ? httpsAgent : httpAgent,
     protocol: target.protocol,
     hostname: target.hostname.replace(/^\[|\]$/g, ''),
     port: target.port || (target.protocol === 'https:' ? 443 : 80),
