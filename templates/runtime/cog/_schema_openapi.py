@@ -241,4 +241,7 @@ def output_component(output, title, defs):
         return schema
     schema = {"title": title}
     schema.update(type_schema(info, defs))
+    if "enum" in schema:
+        # Cog gives every top-level enum schema this description.
+        schema.setdefault("description", "An enumeration.")
     return schema
