@@ -58,7 +58,7 @@ export function validateBuild(r: Reporter, build: Record<string, unknown> | unde
   // Cog 0.17+ refuses Python 3.8/3.9 before it ever looks at torch or tensorflow pins, and the
   // Cog releases that built such models knew older torch wheels. So for these legacy configs a
   // pin the current tables cannot place is a warning, and the build falls back to Cog's default CUDA.
-  const legacy = outcome.python !== undefined && outcome.python[0] === 3 && outcome.python[1] < 10;
+  const legacy = outcome.python !== undefined && outcome.python[0] === 3 && (outcome.python[1] === 8 || outcome.python[1] === 9);
   Object.assign(outcome, resolveGpu(r, outcome.requirements, cuda, cudnn, where, legacy));
   return outcome;
 }
@@ -116,14 +116,19 @@ function resolveGpu(r: Reporter, reqs: string[], cuda: string | undefined, cudnn
     else r.error(code, field, message, at, hint);
   };
   const supported = () => `CUDA versions with a base image: ${cudaFacts.supportedCudaVersions().join(', ')}`;
+  let unsupportedReported = false;
   const latestCudnn = (c: string): string | undefined => {
     const found = cudaFacts.latestCudnnForCuda(c);
-    if (!found) r.error('E_CONFIG_CUDA', 'build.cuda', `CUDA ${c} is not supported by Cog (there is no nvidia/cuda base image for it)`, 'build.cuda', supported());
+    if (!found && !unsupportedReported) {
+      r.error('E_CONFIG_CUDA', 'build.cuda', `CUDA ${c} is not supported by Cog (there is no nvidia/cuda base image for it)`, 'build.cuda', supported());
+      unsupportedReported = true;
+    }
     return found;
   };
+  // Checked first so that it is reported alongside any pin problem below.
+  if (cuda && !latestCudnn(cuda)) cudnn = undefined;
   if (cuda && cudnn) {
     const compatible = cudaFacts.cudnnsForCuda(cuda);
-    if (compatible.length === 0) return { cuda, cudnn: latestCudnn(cuda) };
     if (!compatible.includes(cudnn)) {
       r.error('E_CONFIG_CUDNN', 'build.cudnn', `CUDA ${cuda} is not compatible with cuDNN ${cudnn}`, 'build.cudnn', `compatible cuDNN versions are: ${compatible.join(', ')}`);
       return { cuda, cudnn };
