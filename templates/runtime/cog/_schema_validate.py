@@ -314,8 +314,6 @@ def check(field, value, loc, build=None):
         if value is None and field.info.nullable:
             return None
         return check_choices(field, value, loc)
-    typed = check_type(field.info, value, loc, None)
+    typed = check_type(field.info, value, loc, build)
     check_constraints(field, typed, loc)
-    if build is None:
-        return typed
-    return check_type(field.info, value, loc, build)
+    return typed

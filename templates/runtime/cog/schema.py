@@ -201,12 +201,17 @@ class Signature:
             if field is None:
                 kwargs[name] = value
                 continue
-            if value is None or (field.has_default and value is field.default and field.info.kind not in ("path", "file", "secret")):
-                kwargs[name] = value
+            if value is None:
+                kwargs[name] = None
                 continue
             try:
                 kwargs[name] = _v.check(field, value, [name], builder)
             except _v.Invalid as exc:
+                if field.has_default and value == jsonable(field.default):
+                    # Defaults are not validated (as in Cog): pass them through,
+                    # a local path default as a cog.Path.
+                    kwargs[name] = _default_value(field)
+                    continue
                 raise ValueError("invalid value for input %r: %s" % (name, exc.errors[0]["msg"])) from None
         return kwargs
 
@@ -223,6 +228,15 @@ class Signature:
     def encode_output_item(self, item, file_encoder=data_uri_encoder, index=0):
         """One item of an iterator output."""
         return encode_checked(self.output.info, item, file_encoder, ["output", index], self._output_title)
+
+
+def _default_value(field):
+    default = field.default
+    if field.info.kind == "path" and isinstance(default, str):
+        from .types import Path
+
+        return Path(default)
+    return default
 
 
 def _has_secret(info):

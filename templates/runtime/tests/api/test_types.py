@@ -131,6 +131,24 @@ class TypesTest(unittest.TestCase):
         handle = File.validate("data:text/plain;base64,aGk=")
         self.assertEqual(handle.read(), b"hi")
 
+    def test_defaults_are_not_validated(self):
+        from cog import Input, Path
+        from cog.schema import build_signature
+
+        def predict(
+            model: Path = Input(default="./local-weights"),
+            n: int = Input(default=0, ge=1),
+        ) -> str:
+            return ""
+
+        sig = build_signature(predict)
+        ok, values = sig.validate_input({})
+        self.assertTrue(ok)
+        self.assertEqual(values, {"model": "./local-weights", "n": 0})
+        kwargs = sig.prepare_input(values)
+        self.assertEqual(kwargs, {"model": Path("./local-weights"), "n": 0})
+        self.assertIsInstance(kwargs["model"], Path)
+
     def test_concatenate_iterator_alias(self):
         import typing
 
