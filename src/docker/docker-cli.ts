@@ -8,7 +8,8 @@
  * Machines often have more than one CLI (e.g. /usr/local/bin/docker 28 without buildx and
  * Debian's /usr/bin/docker 20.10), so every candidate is checked, the one on PATH first.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 export interface BuildKitCli {
@@ -53,17 +54,56 @@ export function findBuildKitCli(env: NodeJS.ProcessEnv = process.env): Promise<B
   return cached;
 }
 
+/**
+ * Probing runs docker two or three times (a second or more on a busy machine), so the answer
+ * is remembered on disk, keyed by the candidates' paths, sizes and mtimes: a new or updated
+ * docker CLI is probed again.
+ */
+function cacheFile(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'edgecog', 'buildkit-cli.json');
+}
+
+function candidatesKey(paths: string[]): string {
+  return paths
+    .map((p) => {
+      const st = statSync(p);
+      return `${p}:${st.size}:${Math.trunc(st.mtimeMs)}`;
+    })
+    .join('|');
+}
+
 async function probe(env: NodeJS.ProcessEnv): Promise<BuildKitCli | undefined> {
+  const paths = candidates(env);
+  const key = candidatesKey(paths);
+  const file = cacheFile(env);
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { key: string; cli: BuildKitCli | null };
+    if (saved.key === key) return saved.cli ?? undefined;
+  } catch {
+    // no cache yet
+  }
+  const cli = await probeCandidates(paths, env);
+  try {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, JSON.stringify({ key, cli: cli ?? null }));
+  } catch {
+    // a read-only home is fine: probe again next time
+  }
+  return cli;
+}
+
+async function probeCandidates(paths: string[], env: NodeJS.ProcessEnv): Promise<BuildKitCli | undefined> {
   const { execa } = await import('execa');
   const quiet = { reject: false, timeout: 15_000, env: { ...env, DOCKER_CLI_HINTS: 'false' } } as const;
-  for (const path of candidates(env)) {
-    const version = await execa(path, ['version', '--format', '{{.Client.Version}}'], quiet);
-    // `docker version` exits 1 when the daemon is unreachable but still prints the client version.
-    const clientVersion = String(version.stdout ?? '').trim().split('\n')[0] ?? '';
+  for (const path of paths) {
+    // `docker --version` is the client alone ("Docker version 20.10.24+dfsg1, build ..."): no daemon round trip.
+    const version = await execa(path, ['--version'], quiet);
+    const clientVersion = /version v?(\d+\.\d+[^\s,]*)/i.exec(String(version.stdout ?? ''))?.[1] ?? '';
     if (!parseVersion(clientVersion)) continue;
+    if (hasBuiltinBuildKit(clientVersion)) return { path, version: clientVersion, kind: 'builtin' };
     const buildx = await execa(path, ['buildx', 'version'], quiet);
     if (buildx.exitCode === 0) return { path, version: clientVersion, kind: 'buildx' };
-    if (hasBuiltinBuildKit(clientVersion)) return { path, version: clientVersion, kind: 'builtin' };
   }
   return undefined;
 }

@@ -197,3 +197,18 @@ export async function addImageLabels(docker: Docker, imageId: string, labels: Re
 export function escapeDockerfileString(value: string): string {
   return value.replace(/[\\"$]/g, (c) => `\\${c}`).replace(/\r?\n/g, '\\n');
 }
+
+/**
+ * The value of `label` on an image built FROM `parentId` by addImageLabels, if one is still in
+ * the engine: an unchanged rebuild then skips the step that computed it (same parent image,
+ * same content, same schema).
+ */
+export async function findChildLabel(docker: Docker, parentId: string, label: string): Promise<string | undefined> {
+  try {
+    const images = await docker.listImages({ all: true, filters: { label: [label] } });
+    const child = images.find((i) => i.ParentId === parentId && i.Labels?.[label] !== undefined);
+    return child?.Labels?.[label];
+  } catch {
+    return undefined;
+  }
+}

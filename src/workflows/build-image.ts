@@ -11,7 +11,7 @@ import { loadProject, renderDiagnostics, type LoadedConfig } from '../config/ind
 import { planBuild, renderDockerfile, selectWeightsFiles, type BuildPlan, type UseCudaBaseImage } from '../dockerfile/index.js';
 import { connectEngine } from '../docker/containers-run.js';
 import { findBuildKitCli } from '../docker/docker-cli.js';
-import { addImageLabels, buildWithBuildKit, buildWithClassic, type BuildSecret } from '../docker/image-build.js';
+import { addImageLabels, buildWithBuildKit, buildWithClassic, findChildLabel, type BuildSecret } from '../docker/image-build.js';
 import { createTarStream } from '../docker/context-tar.js';
 import { edgecogVersion } from '../version.js';
 import { buildContextEntries, listProjectFiles } from './build-context.js';
@@ -152,10 +152,15 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
     const built = cli ? await buildWithBuildKit(cli, engineOptions) : await buildWithClassic(docker, engineOptions);
 
     reporter.phase('Reading the model schema...');
-    const schema = options.openapiSchemaFile
-      ? readSchemaFile(resolve(ctx.cwd, options.openapiSchemaFile))
-      : await generateSchema(docker, built.imageId, plan.pythonPath, { mask, trainOnly: !loaded.config.predict && Boolean(loaded.config.train) });
-    const labels = { [SCHEMA_LABEL]: JSON.stringify(schema), ...options.labels };
+    let schemaText: string | undefined;
+    if (options.openapiSchemaFile) schemaText = JSON.stringify(readSchemaFile(resolve(ctx.cwd, options.openapiSchemaFile)));
+    else schemaText = await findChildLabel(docker, built.imageId, SCHEMA_LABEL);
+    if (schemaText === undefined) {
+      const trainOnly = !loaded.config.predict && Boolean(loaded.config.train);
+      schemaText = JSON.stringify(await generateSchema(docker, built.imageId, plan.pythonPath, { mask, trainOnly }));
+    }
+    const schema: unknown = JSON.parse(schemaText);
+    const labels = { [SCHEMA_LABEL]: schemaText, ...options.labels };
     reporter.phase('Adding labels...');
     const imageId = await addImageLabels(docker, built.imageId, labels, imageName);
     reporter.succeed(`Built ${imageName} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
