@@ -5,6 +5,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import type { JsonValue, OpenApiDocument } from './openapi.js';
+import { SseParser, type SseEvent } from './sse.js';
 
 export type HealthStatus = 'STARTING' | 'READY' | 'BUSY' | 'SETUP_FAILED' | 'UNHEALTHY' | 'DEFUNCT' | string;
 
@@ -186,6 +187,58 @@ export class PredictionClient {
       throw new ServerResponseError(statusCode, body, `PUT /${endpoint}/${id} answered ${statusCode}`);
     }
     return body as PredictionResponse;
+  }
+
+  /**
+   * Like predict, over server-sent events (`Accept: text/event-stream`): ON_EVENT sees every
+   * event as it arrives, nothing buffered; resolves to the `completed` event's prediction.
+   * A server that does not stream this predictor answers 406 (a ServerResponseError).
+   */
+  async predictStream(
+    endpoint: Endpoint,
+    id: string,
+    request_: { input: Record<string, JsonValue>; context?: Record<string, string> },
+    onEvent: (event: SseEvent, payload: unknown) => void,
+    signal?: AbortSignal,
+  ): Promise<PredictionResponse> {
+    const path = `/${endpoint}/${encodeURIComponent(id)}`;
+    const res = await request(`${this.baseUrl}${path}`, {
+      method: 'PUT',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+      body: JSON.stringify({ id, ...request_ }),
+      dispatcher: this.agent,
+      signal,
+    });
+    const type = String(res.headers['content-type'] ?? '');
+    if (res.statusCode !== 200 || !type.startsWith('text/event-stream')) {
+      const text = await res.body.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // keep the text
+      }
+      throw new ServerResponseError(res.statusCode, body, `PUT ${path} (event stream) answered ${res.statusCode}`);
+    }
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    let completed: PredictionResponse | undefined;
+    const handle = (events: SseEvent[]): void => {
+      for (const event of events) {
+        let payload: unknown = event.data;
+        try {
+          payload = JSON.parse(event.data);
+        } catch {
+          // not JSON: pass the text on
+        }
+        if (event.event === 'completed' && payload && typeof payload === 'object') completed = payload as PredictionResponse;
+        onEvent(event, payload);
+      }
+    };
+    for await (const chunk of res.body) handle(parser.push(decoder.decode(chunk as Uint8Array, { stream: true })));
+    handle(parser.push(`${decoder.decode()}\n\n`));
+    if (!completed) throw new ServerResponseError(200, undefined, `the event stream of ${path} ended without a completed event`);
+    return completed;
   }
 
   /** Best effort: asks the server to cancel a running prediction. */

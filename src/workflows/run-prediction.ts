@@ -21,6 +21,7 @@ import { startLocalServer, type LocalServer } from '../prediction/local-server.j
 import type { ModelServer } from '../prediction/model-server.js';
 import { type JsonValue, type OpenApiDocument, type PredictionMode } from '../prediction/openapi.js';
 import { OutputWriter, resolveOutputDestination } from '../prediction/outputs.js';
+import { supportsSse } from '../prediction/sse.js';
 import { validationError } from '../prediction/validation.js';
 import { startModelServer, type ModelServerRequest } from './model-server-start.js';
 
@@ -195,12 +196,18 @@ export async function runPrediction(ctx: CommandContext, options: RunPredictionO
     inFlight = id;
     let prediction: PredictionResponse;
     try {
-      prediction = await client.predict(endpoint, id, {
-        input,
-        webhook: local.webhookUrl,
-        webhook_events_filter: ['start', 'output', 'logs', 'completed'],
-        ...(replicateToken ? { context: { replicate_api_token: replicateToken } } : {}),
-      });
+      const context = replicateToken ? { context: { replicate_api_token: replicateToken } } : {};
+      // A @cog.streaming predictor streams over SSE: each item as it is yielded (webhooks are
+      // throttled to about one every 0.5 s). A server that refuses (406) gets the webhook way.
+      const streamed = mode === 'predict' && supportsSse(doc) ? await predictOverSse(client, id, { input, ...context }, writer, logs) : undefined;
+      prediction =
+        streamed ??
+        (await client.predict(endpoint, id, {
+          input,
+          webhook: local.webhookUrl,
+          webhook_events_filter: ['start', 'output', 'logs', 'completed'],
+          ...context,
+        }));
     } catch (err) {
       inFlight = undefined;
       if (err instanceof ServerResponseError && err.statusCode === 422) throw validationError(err.body, mode);
@@ -224,5 +231,37 @@ export async function runPrediction(ctx: CommandContext, options: RunPredictionO
     unregister();
     await cleanup();
     await client?.close();
+  }
+}
+
+/** The SSE way; undefined when the server will not stream (406), so the caller falls back. */
+async function predictOverSse(
+  client: PredictionClient,
+  id: string,
+  request: { input: Record<string, JsonValue>; context?: Record<string, string> },
+  writer: OutputWriter,
+  logs: LogPrinter,
+): Promise<PredictionResponse | undefined> {
+  const items: JsonValue[] = [];
+  let logText = '';
+  let streamError: string | undefined;
+  try {
+    const prediction = await client.predictStream('predictions', id, request, (event, payload) => {
+      const data = payload && typeof payload === 'object' ? (payload as Record<string, unknown>) : {};
+      if (event.event === 'output' && typeof data.index === 'number') {
+        items[data.index] = (data.chunk ?? null) as JsonValue;
+        writer.onProgress({ output: items });
+      } else if (event.event === 'log' && typeof data.data === 'string') {
+        logText += data.data;
+        logs.update(logText);
+      } else if (event.event === 'error') {
+        streamError = typeof payload === 'string' ? payload : String(data.detail ?? data.error ?? event.data);
+      }
+    });
+    return prediction;
+  } catch (err) {
+    if (err instanceof ServerResponseError && err.statusCode === 406) return undefined;
+    if (streamError) throw new UserError('E_PREDICTION_ERROR', `the prediction's event stream failed: ${streamError}`, { cause: err });
+    throw err;
   }
 }
