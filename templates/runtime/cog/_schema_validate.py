@@ -73,6 +73,10 @@ def to_int(value, loc):
         if not math.isfinite(value):
             raise Invalid([error("finite_number", loc, "Input should be a finite number", value)])
         if value.is_integer():
+            if abs(value) >= 2**63:  # pydantic-core parses floats into i64
+                raise Invalid(
+                    [error("int_parsing_size", loc, "Unable to parse input string as an integer, exceeded maximum size", value)]
+                )
             return int(value)
         raise Invalid(
             [error("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", value)]
@@ -107,8 +111,11 @@ def to_bool(value, loc):
         if value in (0, 1):
             return bool(value)
         raise Invalid([error("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", value)])
-    if isinstance(value, float) and value in (0.0, 1.0):
-        return bool(value)
+    if isinstance(value, float):
+        if value in (0.0, 1.0):
+            return bool(value)
+        if value.is_integer() and abs(value) < 2**63:
+            raise Invalid([error("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", value)])
     if isinstance(value, str):
         lowered = value.strip().lower()
         if lowered in _TRUE:
@@ -214,7 +221,7 @@ def check_type(info, value, loc, build):
         return build.file(kind, url) if build is not None else url
     if kind == "literal":
         for candidate in info.values:
-            if type(candidate) is type(value) and candidate == value:
+            if candidate == value and (type(candidate) is type(value) or (type(candidate) is int and type(value) is bool)):
                 return candidate
         expected = fmt_expected(info.values)
         raise Invalid([error("literal_error", loc, "Input should be %s" % expected, value, {"expected": expected})])
@@ -258,7 +265,7 @@ def check_choices(field, value, loc):
             candidate = to_int(value, loc)
         except Invalid:
             candidate = None
-        if candidate is not None and not isinstance(value, bool) and candidate in choices:
+        if candidate is not None and candidate in choices:
             return candidate
     elif isinstance(value, str) and value in choices:
         return value
