@@ -61,8 +61,8 @@ class Decoder {
 
   decode(node: unknown, shape: Shape, path: string): unknown {
     const n = resolveNode(this.source, node);
-    if (n !== node && node !== undefined) this.record(path, 'value', node);
-    else this.record(path, 'value', n);
+    // An alias is reported where it is used, not where its anchor is.
+    this.record(path, 'value', node);
     if (isNull(n)) return shape.kind === 'runItem' ? this.typeError(path, node, 'a command string or a mapping with command') : undefined;
     switch (shape.kind) {
       case 'string':

@@ -3,7 +3,7 @@
  * directory, then its parents, as Cog does), read it, check it, and either return the config
  * with its warnings or throw a ConfigError that carries every diagnostic.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { checkConfigText } from './check.js';
@@ -39,25 +39,26 @@ function isFile(path: string): boolean {
   }
 }
 
-/** Facts about a project directory, for the pure validator. Paths outside the project are refused. */
+/**
+ * Facts about a project directory, for the pure validator. Predictor files must be inside the
+ * project (only the project is copied into the image); a requirements file is read where it
+ * is, like Cog does, since only its lines go into the image.
+ */
 export function projectFacts(projectDir: string): ProjectFacts {
   const root = resolve(projectDir);
   const inside = (rel: string): string | undefined => {
-    const full = isAbsolute(rel) ? resolve(rel) : resolve(root, rel);
+    const full = resolve(root, rel);
     const r = relative(root, full);
-    if (r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r)) return isAbsolute(rel) ? full : undefined;
-    return full;
+    return r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r) ? undefined : full;
   };
   return {
     fileExists(rel) {
       const full = inside(rel);
-      return full !== undefined && existsSync(full) && isFile(full);
+      return full !== undefined && isFile(full);
     },
     readFile(rel) {
-      const full = inside(rel);
-      if (full === undefined) return undefined;
       try {
-        return readFileSync(full, 'utf8');
+        return readFileSync(resolve(root, rel), 'utf8');
       } catch {
         return undefined;
       }
