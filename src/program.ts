@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerBuild } from './commands/build.js';
 import { registerDebug } from './commands/debug.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerExec } from './commands/exec.js';
 import { registerInit } from './commands/init.js';
 import { registerLogin } from './commands/login.js';
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   registerInit(program);
   registerPlayground(program);
   registerDebug(program);
+  registerDoctor(program);
   // Global flags work after the subcommand too (as cobra's persistent flags do); exec needs
   // positional options so that `exec python -c ...` passes -c through.
   for (const cmd of program.commands) {
