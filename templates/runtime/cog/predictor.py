@@ -175,6 +175,14 @@ class LoadedPredictor:
         from .schema import build_signature
 
         self.signature = build_signature(self._func, mode=mode, method_name=self._method_name)
+        if self.streaming:
+            if not self.signature.output_is_iterator:
+                raise TypeError(
+                    "@streaming requires Iterator[...], AsyncIterator[...], ConcatenateIterator[...] "
+                    "or AsyncConcatenateIterator[...] return type"
+                )
+            # Cog 0.22 advertises SSE support on the prediction operation.
+            self.signature.streaming = mode == "predict"
 
     def _pick_method(self):
         instance = self.instance

@@ -104,6 +104,7 @@ class Signature:
         self.allow_extra = allow_extra
         self._by_name = {f.name: f for f in fields}
         self.other = None  # the predict signature in train mode, and vice versa
+        self.streaming = False  # @cog.streaming: x-cog-streaming on POST /predictions
 
     # ------------------------------------------------------------ schema
 
@@ -140,7 +141,10 @@ class Signature:
             schemas["TrainingOutput"] = output_component(train.output, "TrainingOutput", train_defs)
             for name, schema in train_defs.items():
                 schemas.setdefault(name, schema)
-        return _document(schemas, training=train is not None)
+        doc = _document(schemas, training=train is not None)
+        if predict is not None and predict.streaming:
+            doc["paths"]["/predictions"]["post"]["x-cog-streaming"] = True
+        return doc
 
     # ------------------------------------------------------------ input
 

@@ -71,8 +71,15 @@ class LoadPredictorTest(unittest.TestCase):
 
         self.assertEqual(asyncio.run(drive()), ["w0 ", "w1 "])
         self.assertTrue(p.healthcheck())
-        output = p.signature.openapi()["components"]["schemas"]["Output"]
-        self.assertEqual(output["x-cog-array-display"], "concatenate")
+        doc = p.signature.openapi()
+        self.assertEqual(doc["components"]["schemas"]["Output"]["x-cog-array-display"], "concatenate")
+        self.assertIs(doc["paths"]["/predictions"]["post"]["x-cog-streaming"], True)
+        self.assertNotIn("x-cog-streaming", load("runner_basic.py").signature.openapi()["paths"]["/predictions"]["post"])
+
+    def test_streaming_needs_an_iterator_output(self):
+        with self.assertRaises(TypeError) as ctx:
+            load("bad_streaming.py:Predictor")
+        self.assertIn("@streaming requires Iterator[...]", str(ctx.exception))
 
     def test_trainer_class_and_wrapped_output(self):
         t = load("trainer_class.py:Trainer", mode="train")
