@@ -3,6 +3,7 @@
  * and the load-time part of Complete), collected all at once instead of stopping at the first,
  * plus what edgecog adds (the predictor file must exist).
  */
+import { posix } from 'node:path';
 import type { DecodeResult } from './decode.js';
 import type { Diagnostic, ProjectFacts } from './types.js';
 import { validateBuild } from './validate-build.js';
@@ -59,7 +60,9 @@ function checkPredictorRefs(r: Reporter, cfg: Record<string, unknown>): void {
       continue;
     }
     const file = `${parts[0]}.py`;
-    if (!r.facts.fileExists(file)) {
+    if (file.startsWith('/') || posix.normalize(file).startsWith('../')) {
+      r.error('E_CONFIG_REF_FILE', field, `${field}: ${file} is outside the project directory`, field, 'only the project directory is copied into the image; move the file into it');
+    } else if (!r.facts.fileExists(file)) {
       r.error('E_CONFIG_REF_FILE', field, `${field}: ${file} does not exist`, field, `create ${file}, or fix the path (it is relative to the directory of the config file)`);
     }
   }

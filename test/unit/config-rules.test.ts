@@ -137,6 +137,8 @@ describe('other keys', () => {
   it('train and run refer to existing files', () => {
     expect(problems('run: "run.py:Runner"\ntrain: "training/train.py:train"\n')).toEqual(['2:8 E E_CONFIG_REF_FILE train']);
     expect(problems('train: train\n')).toEqual(['1:8 E E_CONFIG_REF train']);
+    expect(problems('run: "../run.py:Runner"\n', { '../run.py': '' })).toEqual(['1:6 E E_CONFIG_REF_FILE run']);
+    expect(problems('run: "./run.py:Runner"\n', { './run.py': '' })).toEqual([]);
   });
 
   it('reads empty files, comment-only files and only the first document', () => {
