@@ -193,7 +193,9 @@ class LoadedPredictor:
         if self.mode == "train":
             names = ("train",)
         else:
-            names = ("run", "predict")
+            # Cog 0.22 refuses a class defining both; Cog <= 0.16 only knew
+            # predict(), so a legacy class with a helper named run() keeps working.
+            names = ("predict", "run")
         for name in names:
             if _defines(cls, name):
                 self._method_name = name
