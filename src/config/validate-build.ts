@@ -81,7 +81,7 @@ function checkPythonVersion(r: Reporter, build: Record<string, unknown>, outcome
   }
   outcome.python = [major, minor];
   if (major < 3 || (major === 3 && minor < 8) || (major === 3 && minor < 10 && parts.length > 2)) {
-    const hint = major === 3 && minor >= 8 ? `write python_version: "3.${minor}" (edgecog builds 3.${minor} without a patch release), or better "3.11"` : 'use python_version: "3.11" or newer';
+    const hint = /^3\.[1-3]$/.test(version) ? `did you mean "${version}0"? Quote it: python_version: "${version}0"` : major === 3 && minor >= 8 ? `write python_version: "3.${minor}" (edgecog builds 3.${minor} without a patch release), or better "3.11"` : 'use python_version: "3.11" or newer';
     r.error('E_CONFIG_PYTHON', field, `build.python_version "${version}" is too old: the minimum supported Python version is 3.10 (edgecog also builds "3.8" and "3.9")`, field, hint);
     return;
   }

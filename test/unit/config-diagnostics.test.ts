@@ -109,6 +109,10 @@ describe('config diagnostics', () => {
     expect(check('- build\n')).toEqual(['cog.yaml:1:1 error (root): cog.yaml must be a mapping of keys like build: and run: (got a list)']);
   });
 
+  it('suggests the Python a YAML formatter may have shortened', () => {
+    expect(hints('build:\n  python_version: 3.1\n')).toEqual(['did you mean "3.10"? Quote it: python_version: "3.10"']);
+  });
+
   it('keeps the source text of numbers, as Cog reads them', () => {
     const result = checkConfigText('build:\n  python_version: 3.10\nrun: run.py:Runner\n', { facts: facts() });
     expect(result.diagnostics).toEqual([]);
