@@ -342,52 +342,10 @@ class AsyncConcatenateIterator:
         raise StopAsyncIteration
 
 
-# ------------------------------------------------------------------ pydantic
-# User code may put cog types inside its own pydantic models (Cog's were
-# pydantic types). These hooks run only when pydantic asks for them, so the
-# runtime itself never imports pydantic.
+# Hooks that let user pydantic models hold cog types (no pydantic import here).
+from ._pydantic_compat import install as _install_pydantic_hooks  # noqa: E402
 
-
-def _pydantic_core_schema(cls, validate, instance_of):
-    from pydantic_core import core_schema  # pylint: disable=import-outside-toplevel
-
-    return core_schema.union_schema(
-        [core_schema.is_instance_schema(instance_of), core_schema.no_info_plain_validator_function(validate)]
-    )
-
-
-def _pydantic_json_schema(extra):
-    def hook(cls, core_schema, handler):  # pylint: disable=unused-argument
-        schema = {}
-        schema.update(extra)
-        return schema
-
-    return classmethod(hook)
-
-
-def _add_pydantic_hooks(cls, instance_of, extra):
-    cls.__get_pydantic_core_schema__ = classmethod(
-        lambda klass, source, handler: _pydantic_core_schema(klass, klass.validate, instance_of)
-    )
-    cls.__get_pydantic_json_schema__ = _pydantic_json_schema(extra)
-    # pydantic 1
-    cls.__get_validators__ = classmethod(lambda klass: iter((klass.validate,)))
-    cls.__modify_schema__ = classmethod(lambda klass, field_schema: field_schema.update(extra))
-
-
-def _secret_validate(cls, value):
-    if isinstance(value, Secret):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("Input should be a valid string")
-    return cls(value)
-
-
-Secret.validate = classmethod(_secret_validate)
-_add_pydantic_hooks(Path, pathlib.Path, {"type": "string", "format": "uri"})
-_add_pydantic_hooks(File, io.IOBase, {"type": "string", "format": "uri"})
-_add_pydantic_hooks(Secret, Secret, {"type": "string", "format": "password", "writeOnly": True, "x-cog-secret": True})
-
+_install_pydantic_hooks(Path, File, Secret)
 
 # What setup(weights=...) may be annotated with.
 Weights = (File, Path, str)
