@@ -143,6 +143,8 @@ class App:
             conn.respond_json(200, b"{}")
             return self.loop.call_soon(self.stop, 0)
         if self.routes_limited:
+            if path == "/openapi.json":  # Cog fails building the schema here: 500, as it does
+                return conn.respond(500, b"Internal Server Error", b"text/plain; charset=utf-8")
             return conn.respond_json(404, NOT_FOUND)
         if path == "/":
             return conn.respond_json(200, self.index_body) if method == "GET" else conn.respond_json(405, NOT_ALLOWED)
@@ -256,10 +258,11 @@ class App:
             listener = sse.SSEListener(conn)
         else:
             listener = AsyncAnswer(conn) if respond_async else SyncAnswer(conn)
-        pred = runner.start(request, respond_async or wants_sse, upload, listener)
+        streaming = bool(self.info.get("streaming"))
+        pred = runner.start(request, respond_async or wants_sse, upload, listener, early=streaming)
         if pred is None:
             return conn.respond_json(409, BUSY)
-        if wants_sse or self.info.get("streaming"):
+        if wants_sse or streaming:
             sse.track(pred, cancel_on_drop=wants_sse)
         return None
 

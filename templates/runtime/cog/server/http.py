@@ -55,8 +55,52 @@ def _float_env(name, default):
         return default
 
 
+class _Args:
+    host = "0.0.0.0"
+    port = None
+    threads = None
+    upload_url = None
+    await_explicit_shutdown = "false"
+    mode = "predict"
+    version = False
+
+
+def fast_args(argv):
+    """The usual flags without importing argparse (startup time); None sends the rest to argparse."""
+    args = _Args()
+    names = {"--host": "host", "--port": "port", "--upload-url": "upload_url", "--threads": "threads", "--x-mode": "mode"}
+    i = 0
+    while i < len(argv):
+        flag, eq, value = argv[i].partition("=")
+        if flag == "--await-explicit-shutdown":
+            if eq:
+                args.await_explicit_shutdown = value
+            elif i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+                args.await_explicit_shutdown = argv[i + 1]
+                i += 1
+            else:
+                args.await_explicit_shutdown = "true"
+        elif flag in names and (eq or i + 1 < len(argv)):
+            if not eq:
+                value = argv[i + 1]
+                i += 1
+            setattr(args, names[flag], value)
+        else:
+            return None
+        i += 1
+    if args.mode not in ("predict", "train"):
+        return None
+    try:
+        args.port = int(args.port) if args.port is not None else None
+        args.threads = int(args.threads) if args.threads is not None else None
+    except ValueError:
+        return None
+    return args
+
+
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = fast_args(argv) or parse_args(argv)
     version = _version()
     if args.version:
         print("cog.server.http " + version)
@@ -69,11 +113,20 @@ def main(argv=None):
     await_shutdown = _truthy(args.await_explicit_shutdown)
     port = args.port if args.port is not None else int(os.environ.get("PORT", "5000") or 5000)
 
+    worker = None
+    if ref is not None:
+        # start the model loading first: it runs while this process imports the rest
+        from .supervisor import WorkerProcess
+
+        worker = WorkerProcess(None, {"ref": ref, "mode": mode,
+                                      "other_ref": predictor_ref(config, "predict") if mode == "train" else None,
+                                      "max_concurrency": max_concurrency(config)}, None, None)
+        worker.spawn()
+
     import asyncio
 
     from .app import App
     from .httpcore import HttpProtocol, max_body_bytes
-    from .supervisor import WorkerProcess
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -98,12 +151,9 @@ def main(argv=None):
         app.setup_logs = ["Error while loading predictor:\n\nCan't run predictions: '%s' option not found in cog.yaml\n" % mode]
         app.setup_failed(None)
     else:
-        worker = WorkerProcess(loop, {"ref": ref, "mode": mode,
-                                      "other_ref": predictor_ref(config, "predict") if mode == "train" else None,
-                                      "max_concurrency": opts["max_concurrency"]},
-                               app.on_worker_event, app.on_worker_exit)
+        worker.on_event, worker.on_exit = app.on_worker_event, app.on_worker_exit
         app.worker = worker
-        worker.start()
+        worker.attach(loop)
         timeout = _float_env("COG_SETUP_TIMEOUT", 0.0)
         if timeout > 0:
             loop.call_later(timeout, app.setup_timeout, timeout)

@@ -7,6 +7,7 @@ An output that does not fit the declared type is reported as `output_error`
 """
 
 import inspect
+import os
 import shutil
 import sys
 import tempfile
@@ -14,6 +15,10 @@ import traceback
 
 from .capture import NOBODY
 from .upload import make_file_encoder
+
+
+class InputError(Exception):
+    """prepare_input() failed (e.g. a download answered 404)."""
 
 
 def _schema():
@@ -54,6 +59,26 @@ def hook_metrics(worker, scope, tag):
         pass
 
 
+_spare_dirs = []
+
+
+def get_tmpdir():
+    """A fresh empty directory for a prediction's input files (reused when left empty)."""
+    if _spare_dirs:
+        return _spare_dirs.pop()
+    return tempfile.mkdtemp(prefix="cog-input-")
+
+
+def put_tmpdir(path):
+    try:
+        if not os.listdir(path) and len(_spare_dirs) < 8:
+            _spare_dirs.append(path)
+            return
+    except OSError:
+        return
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def exit_message(exc):
     return "predict() called sys.exit(%s)" % (exc.code if exc.code is not None else "")
 
@@ -68,10 +93,16 @@ def run_prediction_sync(worker, msg, values):
     hook_metrics(worker, scope, tag)
     token = set_scope(scope)
     worker.capture.fd_tag = tag
-    tmpdir = tempfile.mkdtemp(prefix="cog-input-")
+    tmpdir = get_tmpdir()
     done = {"t": "done", "tag": tag, "status": "succeeded"}
+    if "public_input" in msg:
+        done["input"] = msg["public_input"]
     try:
-        kwargs = sig.prepare_input(values, tmpdir)
+        try:
+            kwargs = sig.prepare_input(values, tmpdir)
+        except Exception as exc:
+            # a failed download is the request's problem, not the model's: no traceback in logs
+            raise InputError(str(exc)) from exc
         worker.cancelable = True
         if worker.cancel_requested:
             raise CancelationException()
@@ -109,6 +140,9 @@ def run_prediction_sync(worker, msg, values):
             done["status"] = "canceled"
     except CancelationException:
         done["status"] = "canceled"
+    except InputError as exc:
+        done["status"] = "failed"
+        done["error"] = str(exc)
     except Exception as exc:
         worker.cancelable = False
         if worker.cancel_requested:
@@ -131,7 +165,7 @@ def run_prediction_sync(worker, msg, values):
         done["metrics"] = metrics
     worker.capture.drain(tag)
     worker.capture.fd_tag = NOBODY
-    shutil.rmtree(tmpdir, ignore_errors=True)
+    put_tmpdir(tmpdir)
     worker.send(done)
     try:
         sys.stdout.flush()

@@ -8,7 +8,6 @@ response, SSE streams) subscribe to a Prediction; webhooks hang off it too.
 
 import time
 import traceback
-import uuid
 from datetime import datetime, timezone
 
 from .exceptions import FatalWorkerException
@@ -146,6 +145,7 @@ class Runner:
         self.version = version
         self.active = {}  # tag -> Prediction (reserved or running)
         self.by_id = {}  # client id -> Prediction (running)
+        self.counter = 0
 
     def busy(self):
         return len(self.active) >= self.slots
@@ -153,16 +153,17 @@ class Runner:
     def find(self, pid):
         return self.by_id.get(pid)
 
-    def start(self, request, respond_async, upload, listener):
+    def start(self, request, respond_async, upload, listener, early=False):
         """Send one prediction to the worker; None when it cannot take it (409)."""
         if self.busy():
             return None
         pid = request.get("id")
         if pid is not None and pid in self.by_id:
             return None
-        tag = pid if pid is not None else uuid.uuid4().hex
-        while tag in self.active:
-            tag = uuid.uuid4().hex
+        tag = pid
+        while tag is None or tag in self.active:
+            self.counter += 1
+            tag = "\x00%d" % self.counter  # internal: cannot collide with a client id sent as JSON text
         pred = Prediction(tag, request, respond_async, upload, self.version)
         pred.listeners.append(listener)
         pred.canceller = lambda: self.worker.cancel(tag, self.is_async)
@@ -170,6 +171,8 @@ class Runner:
         if pid is not None:
             self.by_id[pid] = pred
         msg = {"t": "predict", "tag": tag, "input": request.get("input")}
+        if not (respond_async or pred.webhook is not None or early):
+            msg["early"] = False
         if request.get("context"):
             msg["context"] = request["context"]
         if upload:
@@ -212,6 +215,8 @@ class Runner:
             pred._notify("on_invalid", msg.get("errors") or [])
         elif kind == "done":
             self._release(pred)
+            if "input" in msg:
+                pred.on_accepted(msg["input"])
             pred.output_error = msg.get("output_error")
             pred.finish(msg.get("status", "failed"), msg.get("error"), msg.get("output"), msg.get("metrics"), "output" in msg)
 

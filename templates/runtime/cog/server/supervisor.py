@@ -35,6 +35,11 @@ class WorkerProcess:
         self._hc_waiters = {}
 
     def start(self, popen=None):
+        self.spawn(popen)
+        self.attach(self.loop)
+
+    def spawn(self, popen=None):
+        """Start the process; needs no event loop, so it can happen before asyncio is imported."""
         cmd_r, self.cmd_w = os.pipe()
         self.evt_r, evt_w = os.pipe()
         hc_r, self.hc_w = os.pipe()
@@ -53,7 +58,10 @@ class WorkerProcess:
         for fd in (cmd_r, evt_w, hc_r):
             os.close(fd)
         os.set_blocking(self.evt_r, False)
-        self.loop.add_reader(self.evt_r, self._readable)
+
+    def attach(self, loop):
+        self.loop = loop
+        loop.add_reader(self.evt_r, self._readable)
         threading.Thread(target=self._wait, name="cog-worker-wait", daemon=True).start()
 
     # ---------------------------------------------------------------- events
@@ -83,7 +91,7 @@ class WorkerProcess:
                 line = buf[start:cut]
                 start = cut + 1
                 if line:
-                    self._dispatch(json.loads(line))
+                    self._dispatch(json.loads(line.decode("utf-8")))
             self._buf = buf[start:]
             if len(data) < (1 << 20):
                 break

@@ -9,12 +9,9 @@
 - otherwise: a `data:<mime>;base64,...` URI.
 """
 
-import http.client
-import mimetypes
 import os
 import time
 import urllib.parse
-import uuid
 
 RETRY_STATUSES = (408, 429, 500, 502, 503, 504)
 
@@ -44,6 +41,7 @@ def _read(path_or_file):
 
 def _request(method, url, body, headers, attempts=3, timeout=15.0):
     """One HTTP request with Cog's retry policy for uploads; returns (status, headers)."""
+    import http.client
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FileUploadError("invalid upload URL: " + url)
@@ -81,6 +79,8 @@ def _user_agent():
 
 
 def put_signed(path_or_file, endpoint, prediction_id=None):
+    import mimetypes
+
     data, name = _read(path_or_file)
     url = (endpoint if endpoint.endswith("/") else endpoint + "/") + urllib.parse.quote(name)
     headers = {
@@ -95,6 +95,9 @@ def put_signed(path_or_file, endpoint, prediction_id=None):
 
 
 def put_multipart(path_or_file, prefix):
+    import mimetypes
+    import uuid
+
     data, name = _read(path_or_file)
     url = prefix + name
     boundary = uuid.uuid4().hex

@@ -8,13 +8,10 @@ Non-terminal posts are tried once. Each prediction's posts go out one at a
 time in event order; different predictions do not wait for each other.
 """
 
-import http.client
 import json
 import os
 import threading
 import time
-import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 
 EVENTS = ("start", "output", "logs", "completed")
 TERMINAL = ("succeeded", "failed", "canceled")
@@ -27,6 +24,8 @@ def _executor():
     global _pool
     with _pool_lock:
         if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="cog-webhook")
         return _pool
 
@@ -92,6 +91,9 @@ class WebhookSender:
 
 
 def post(url, body, headers, attempts=1, timeout=10.0):
+    import http.client
+    import urllib.parse
+
     parts = urllib.parse.urlsplit(url)
     path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
     for attempt in range(attempts):

@@ -53,7 +53,7 @@ class LineReader:
                 return
             line, self.buf = self.buf[:cut], self.buf[cut + 1:]
             if line.strip():
-                yield json.loads(line)
+                yield json.loads(line.decode("utf-8"))
 
     def next_message(self):
         while True:
@@ -102,6 +102,7 @@ class Worker:
             return run_async(self)
         if not self._setup_sync():
             return 1
+        warm_up()
         return self._loop_sync()
 
     def _load(self):
@@ -205,7 +206,11 @@ class Worker:
         if not ok:
             self.send({"t": "invalid", "tag": tag, "errors": res})
             return None
-        self.send({"t": "accepted", "tag": tag, "input": self.sig.public_input(res)})
+        public = self.sig.public_input(res)
+        if msg.get("early", True):
+            self.send({"t": "accepted", "tag": tag, "input": public})
+        else:
+            msg["public_input"] = public  # travels with `done`: one message, one wake-up of the parent
         return res
 
     def _predict_sync(self, msg):
@@ -237,6 +242,17 @@ class Worker:
             except Exception as exc:
                 ok, err = False, "Healthcheck failed: " + str(exc)
             self.send({"t": "hc", "n": msg.get("n"), "ok": ok, "error": err})
+
+
+def warm_up():
+    """Import what the first prediction needs now, not while a client waits."""
+    try:
+        import cog.scope  # noqa: F401
+        import tempfile  # noqa: F401
+
+        from . import predict_common  # noqa: F401
+    except Exception:
+        pass
 
 
 async def _awaitable(obj):

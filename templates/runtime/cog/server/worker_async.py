@@ -7,13 +7,11 @@ attributed to it (see capture.TaggedStream). Cancel = task.cancel().
 
 import asyncio
 import inspect
-import shutil
 import sys
-import tempfile
 import traceback
 
 from .capture import CURRENT_TAG, NOBODY, SETUP
-from .predict_common import exit_message, hook_metrics, file_encoder_for, is_multi, is_output_type_error
+from .predict_common import InputError, exit_message, get_tmpdir, put_tmpdir, hook_metrics, file_encoder_for, is_multi, is_output_type_error
 
 
 def run_async(worker):
@@ -43,6 +41,9 @@ async def _main(worker, loop):
         error = str(exc) or type(exc).__name__
     if not worker.finish_setup(error):
         return 1
+    from .worker import warm_up
+
+    warm_up()
 
     from .worker import LineReader
 
@@ -96,11 +97,16 @@ async def _predict(worker, msg, values):
     scope = new_scope(msg.get("context") or {})
     hook_metrics(worker, scope, tag)
     set_scope(scope)  # task-local: each task runs in its own context copy
-    tmpdir = tempfile.mkdtemp(prefix="cog-input-")
+    tmpdir = get_tmpdir()
     done = {"t": "done", "tag": tag, "status": "succeeded"}
+    if "public_input" in msg:
+        done["input"] = msg["public_input"]
     loop = asyncio.get_running_loop()
     try:
-        kwargs = sig.prepare_input(values, tmpdir)
+        try:
+            kwargs = sig.prepare_input(values, tmpdir)
+        except Exception as exc:
+            raise InputError(str(exc)) from exc
         result = worker.predictor.predict(**kwargs)
         if inspect.isawaitable(result):
             result = await result
@@ -137,6 +143,8 @@ async def _predict(worker, msg, values):
         task = asyncio.current_task()
         if task is not None and hasattr(task, "uncancel"):
             task.uncancel()
+    except InputError as exc:
+        done.update(status="failed", error=str(exc))
     except Exception as exc:
         if _is_cancel(exc):
             done["status"] = "canceled"
@@ -152,7 +160,7 @@ async def _predict(worker, msg, values):
     worker.capture.drain(tag)
     worker.tasks.pop(tag, None)
     _retag(worker)
-    shutil.rmtree(tmpdir, ignore_errors=True)
+    put_tmpdir(tmpdir)
     worker.send(done)
     try:
         sys.stdout.flush()
