@@ -49,7 +49,8 @@ export function renderReport(report: DoctorReport, opts: { fix: boolean; paint: 
     out.push(`  ${mark} ${check.status === 'fixed' ? `Fixed: ${check.description}` : check.description}`);
     for (const f of check.findings) {
       const severity = f.severity === 'error' ? paint('red', 'error') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('cyan', 'info');
-      out.push(`      ${location(f)}${severity}: ${f.message}${f.fixable && !opts.fix ? paint('dim', ' (fixable)') : ''}`);
+      const message = f.message.replace(/\n/g, '\n        ');
+      out.push(`      ${location(f)}${severity}: ${message}${f.fixable && !opts.fix ? paint('dim', ' (fixable)') : ''}`);
       if (f.hint) out.push(`        ${paint('dim', `hint: ${f.hint}`)}`);
       if (f.fixable) fixable++;
     }
