@@ -101,11 +101,11 @@ export async function readImageArchive(stream: Readable, options: ReadArchiveOpt
             resolve();
           }
           entries.set(name, record);
-          if (options.keep && !options.keep(digest) && !name.endsWith('.json') && name !== 'index.json' && name !== 'manifest.json') {
-            // Known to be in the registry: drop it now rather than holding it on disk.
+          if (record.path && options.keep && !options.keep(digest)) {
+            // Known to be in the registry: drop it now rather than holding it on disk. (Small
+            // entries stay in memory: the config and manifests are among them.)
             const spooledPath = record.path;
-            if (spooledPath) void done.then(() => rmSync(spooledPath, { force: true }));
-            delete record.data;
+            void done.then(() => rmSync(spooledPath, { force: true }));
             delete record.path;
           }
         });

@@ -178,7 +178,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
     if (needed.size > 0 || !configPresent) {
       events.onPhase?.('exporting');
       spoolDir = mkdtempSync(join(env.EDGECOG_TMPDIR ?? tmpdir(), 'edgecog-push-'));
-      archive = await readImageArchive(await options.exportArchive(), { spoolDir, keep: (d) => needed.has(d) });
+      archive = await readImageArchive(await options.exportArchive(), { spoolDir, keep: (d) => needed.has(d) || d === configDigest });
       if (archive.configDigest !== configDigest) {
         throw new Error(`the exported image config hashes to ${archive.configDigest}, expected the image ID ${configDigest}`);
       }
