@@ -19,7 +19,7 @@ import {
 } from '../prediction/inputs.js';
 import { startLocalServer, type LocalServer } from '../prediction/local-server.js';
 import type { ModelServer } from '../prediction/model-server.js';
-import { type JsonValue, type OpenApiDocument, type PredictionMode } from '../prediction/openapi.js';
+import { isIteratorSchema, outputSchema, type JsonValue, type OpenApiDocument, type PredictionMode } from '../prediction/openapi.js';
 import { OutputWriter, resolveOutputDestination } from '../prediction/outputs.js';
 import { supportsSse } from '../prediction/sse.js';
 import { validationError } from '../prediction/validation.js';
@@ -199,7 +199,10 @@ export async function runPrediction(ctx: CommandContext, options: RunPredictionO
       const context = replicateToken ? { context: { replicate_api_token: replicateToken } } : {};
       // A @cog.streaming predictor streams over SSE: each item as it is yielded (webhooks are
       // throttled to about one every 0.5 s). A server that refuses (406) gets the webhook way.
-      const streamed = mode === 'predict' && supportsSse(doc) ? await predictOverSse(client, id, { input, ...context }, writer, logs) : undefined;
+      // Iterators not marked x-cog-streaming (older schema generators) are tried too: 406 costs
+      // one round trip before anything runs.
+      const trySse = mode === 'predict' && (supportsSse(doc) || isIteratorSchema(outputSchema(doc, 'predict')));
+      const streamed = trySse ? await predictOverSse(client, id, { input, ...context }, writer, logs) : undefined;
       prediction =
         streamed ??
         (await client.predict(endpoint, id, {

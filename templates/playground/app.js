@@ -207,9 +207,11 @@ async function main() {
   state.doc = doc;
   state.fields = inputFields(doc);
   state.shape = outputShape(doc);
-  state.streaming = isStreaming(doc);
+  // Iterators are tried over SSE even when the schema does not say x-cog-streaming (older
+  // generators): a server that will not stream answers 406 and the page waits instead.
+  state.streaming = isStreaming(doc) || state.shape.kind === 'iterator' || state.shape.kind === 'concatenate';
   document.title = `${doc.info?.title && doc.info.title !== 'Cog' ? doc.info.title : 'model'} · edgecog playground`;
-  $('mode-auto-label').textContent = state.streaming ? 'stream the output as it is made (SSE)' : 'wait for the result';
+  $('mode-auto-label').textContent = isStreaming(doc) ? 'stream the output as it is made (SSE)' : state.streaming ? 'stream the output if the model allows (SSE), else wait' : 'wait for the result';
   buildForm($('fields'), state.fields);
   resetOutput();
   renderHistory(loadHistory(state.config.target));

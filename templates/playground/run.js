@@ -76,6 +76,8 @@ export async function runPrediction({ id, input, mode, webhookBase, hooks, signa
   const body = { id, input };
   if (mode === 'stream') {
     const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(body), signal });
+    // 406: this predictor does not stream (no @cog.streaming); nothing ran, so wait instead.
+    if (res.status === 406) return runPrediction({ id, input, mode: 'sync', webhookBase, hooks, signal });
     if (!res.ok || !String(res.headers.get('content-type')).startsWith('text/event-stream')) throw new HttpError(res.status, await bodyOf(res));
     let final;
     for await (const { event, data } of sseEvents(res.body)) {

@@ -1,18 +1,16 @@
 /**
- * The playground in a real headless chromium (Debian's, via playwright-core): the page is
- * generated from the model's schema, checks constraints before sending, uploads a file,
- * shows an image output, grows a streamed output token by token, relays async webhooks,
- * cancels, and keeps a history. Screenshots go to test-artifacts/ (CI keeps them).
+ * The playground in a real headless chromium (Debian's, via playwright-core) against the
+ * real runtime (`edgecog serve --no-docker`): the page is generated from the model's schema,
+ * checks constraints before sending, uploads a file, shows an image output, grows a streamed
+ * output token by token, relays async webhooks, cancels, and keeps a history. Screenshots go
+ * to test-artifacts/ (CI keeps them).
  */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildCli } from './run-cli-helpers.js';
-import { artifactPath, fixtureSchema, launchChromium, startPlaygroundCli, usesStreamingDecorator, type PlaygroundProcess } from './playground-helpers.js';
-import { startStandIn, type StandIn } from './playground-standin.js';
-
-// A 2x2 PNG: what the stand-in answers for the image fixture.
-const PNG =
-  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DwHwyBNAMDAwMDAwAkBgf5ZRmZ0wAAAABJRU5ErkJggg==';
+import { artifactPath, launchChromium, startPlaygroundCli, startServe, type PlaygroundProcess, type ServeProcess } from './playground-helpers.js';
 
 let browser: Browser;
 const cleanups: Array<() => Promise<void>> = [];
@@ -27,72 +25,80 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function openPage(playground: PlaygroundProcess): Promise<Page> {
+async function openPage(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   cleanups.push(async () => {
-    expect(errors).toEqual([]);
     await page.close();
+    expect(errors).toEqual([]);
   });
-  await page.goto(playground.url);
-  await page.waitForSelector('body[data-state="ready"]', { timeout: 15_000 });
+  await page.goto(url);
+  await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
   return page;
 }
 
-describe('playground page for a model with text, number, enum, secret and file inputs', () => {
-  let model: StandIn;
-  let playground: PlaygroundProcess;
+function rawPrediction(page: Page): Promise<Record<string, any>> {
+  return page.textContent('#raw').then((t) => JSON.parse(t ?? '{}') as Record<string, any>);
+}
+
+describe('serve --playground, a model with text, number, enum, secret and file inputs', () => {
+  let serve: ServeProcess;
 
   beforeAll(async () => {
-    model = await startStandIn({ schema: fixtureSchema('playground-image'), output: () => PNG });
-    cleanups.push(() => model.close());
-    playground = await startPlaygroundCli(model.url);
-    cleanups.push(() => playground.stop());
+    serve = await startServe('playground-image', ['--playground', '--playground-port', '0']);
+    cleanups.push(() => serve.stop());
+    expect(serve.playgroundUrl).toBeDefined();
   });
 
   it('builds the form from the schema in x-order with defaults and the right controls', async () => {
-    const page = await openPage(playground);
+    const page = await openPage(serve.playgroundUrl!);
     const names = await page.$$eval('#fields .field', (rows) => rows.map((r) => (r as HTMLElement).dataset.name));
     expect(names).toEqual(['prompt', 'size', 'scale', 'color', 'tag', 'border', 'photo', 'api_key']);
     expect(await page.inputValue('#in-size')).toBe('48');
     expect(await page.getAttribute('#in-size', 'min')).toBe('8');
     expect(await page.getAttribute('#in-size', 'step')).toBe('1');
+    expect(await page.getAttribute('#in-scale', 'step')).toBe('any');
     expect(await page.$eval('#in-color', (s) => [...(s as HTMLSelectElement).options].map((o) => o.text))).toEqual(['red', 'green', 'blue']);
     expect(await page.$eval('#in-color', (s) => (s as HTMLSelectElement).selectedOptions[0]?.text)).toBe('red');
     expect(await page.inputValue('#in-tag')).toBe('abc');
     expect(await page.getAttribute('#in-border', 'type')).toBe('checkbox');
     expect(await page.getAttribute('#in-photo', 'type')).toBe('file');
     expect(await page.getAttribute('#in-api_key', 'type')).toBe('password');
+    await expect.poll(() => page.textContent('#health')).toBe('READY');
   });
 
   it('checks constraints in the page and sends nothing while they fail', async () => {
-    const page = await openPage(playground);
-    const before = model.requests.length;
+    const page = await openPage(serve.playgroundUrl!);
+    let sent = 0;
+    page.on('request', (r) => r.url().includes('/api/predictions') && sent++);
     await page.fill('#in-prompt', 'x');
     await page.fill('#in-size', '999');
+    await page.fill('#in-scale', '0.1');
     await page.fill('#in-tag', 'ABC');
     await page.click('#submit');
     await expect.poll(() => page.textContent('#err-prompt')).toContain('at least 2 characters');
     expect(await page.textContent('#err-size')).toContain('at most 256');
+    expect(await page.textContent('#err-scale')).toContain('at least 0.5');
     expect(await page.textContent('#err-tag')).toContain('^[a-z]+$');
     expect(await page.textContent('#err-photo')).toContain('required');
-    expect(model.requests.length).toBe(before);
+    expect(sent).toBe(0);
   });
 
   it('uploads a file, runs, shows the image, and keeps the run in the history', async () => {
-    const page = await openPage(playground);
-    await page.fill('#in-prompt', 'a red square');
+    const page = await openPage(serve.playgroundUrl!);
+    await page.fill('#in-prompt', 'a blue square');
     await page.fill('#in-size', '64');
     await page.selectOption('#in-color', { label: 'blue' });
     await page.fill('#in-api_key', 's3cret');
     await page.setInputFiles('#in-photo', { name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('hello file') });
     await page.click('#submit');
-    const img = await page.waitForSelector('#output img', { timeout: 15_000 });
-    await expect.poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(2);
+    const img = await page.waitForSelector('#output img', { timeout: 30_000 });
+    await expect.poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(64);
     expect(await page.textContent('#status')).toBe('succeeded');
-    const sent = model.requests.at(-1)!;
-    expect(sent.body.input).toEqual({ prompt: 'a red square', size: 64, scale: 1, color: 'blue', tag: 'abc', border: false, photo: `data:text/plain;base64,${Buffer.from('hello file').toString('base64')}`, api_key: 's3cret' });
+    const prediction = await rawPrediction(page);
+    expect(prediction.input).toMatchObject({ prompt: 'a blue square', size: 64, color: 'blue', tag: 'abc', api_key: '**********' });
+    expect(prediction.logs).toContain('photo=10 bytes suffix=.txt');
     await page.screenshot({ path: artifactPath('playground-image.png'), fullPage: true });
 
     await page.reload();
@@ -100,69 +106,100 @@ describe('playground page for a model with text, number, enum, secret and file i
     const item = page.locator('#history .history-item').first();
     await expect.poll(() => item.textContent()).toContain('succeeded');
     await item.click();
-    expect(await page.inputValue('#in-prompt')).toBe('a red square');
+    expect(await page.inputValue('#in-prompt')).toBe('a blue square');
+    expect(await page.inputValue('#in-size')).toBe('64');
     await page.waitForSelector('#output img');
   });
 
-  it('runs async: the webhook goes to the playground and reaches the page over SSE', async () => {
-    const page = await openPage(playground);
+  it('shows what the model reports when it cannot use an input', async () => {
+    const page = await openPage(serve.playgroundUrl!);
+    await page.fill('#in-prompt', 'bad url');
+    // The page accepts any http(s) URL; the model cannot fetch this one (nothing listens).
+    await page.fill('#url-photo', 'http://127.0.0.1:9/missing.png');
+    await page.click('#submit');
+    await expect.poll(() => page.textContent('#status'), { timeout: 30_000 }).toMatch(/failed|error/);
+    expect(await page.isVisible('#error')).toBe(true);
+    expect((await page.textContent('#error'))!.length).toBeGreaterThan(0);
+    expect(await page.isEnabled('#submit')).toBe(true);
+  });
+
+  it('runs async: the model posts webhooks to the playground, which relays them to the page', async () => {
+    const page = await openPage(serve.playgroundUrl!);
     await page.fill('#in-prompt', 'async run');
     await page.fill('#url-photo', 'data:text/plain;base64,aGk=');
     await page.check('input[name="mode"][value="async"]');
+    const put = page.waitForRequest((r) => r.method() === 'PUT' && r.url().includes('/api/predictions/'));
     await page.click('#submit');
-    await page.waitForSelector('#output img', { timeout: 15_000 });
-    const sent = model.requests.at(-1)!;
-    expect(sent.headers.prefer).toBe('respond-async');
-    expect(sent.body.webhook).toMatch(new RegExp(`^${playground.url.replace(/\/$/, '')}/webhook/[0-9a-f]{32}$`));
+    const request = await put;
+    expect(request.headers().prefer).toBe('respond-async');
+    expect(JSON.parse(request.postData() ?? '{}').webhook).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook\/[0-9a-f]{32}$/);
+    await page.waitForSelector('#output img', { timeout: 30_000 });
+    expect(await page.textContent('#status')).toBe('succeeded');
+    expect((await rawPrediction(page)).logs).toContain('photo=2 bytes');
   });
 });
 
-describe('playground page for a streaming model', () => {
-  let model: StandIn;
+describe('edgecog playground --target, a @cog.streaming model', () => {
+  let serve: ServeProcess;
   let playground: PlaygroundProcess;
-  let release: () => void = () => undefined;
-  let gate = Promise.resolve();
 
   beforeAll(async () => {
-    const schema = fixtureSchema('playground-stream');
-    // The runtime's generator does not mark @streaming predictors yet; Cog marks them with
-    // x-cog-streaming on POST /predictions, which is what the page reads.
-    if (usesStreamingDecorator('playground-stream')) schema.paths['/predictions'].post['x-cog-streaming'] = true;
-    model = await startStandIn({
-      schema,
-      output: () => null,
-      chunks: (input) => String(input.prompt ?? 'the quick brown fox jumps').split(' ').map((w, i) => (i === 0 ? w : ` ${w}`)),
-      waitBefore: (i) => (i === 1 ? gate : Promise.resolve()),
-    });
-    cleanups.push(() => model.close());
-    playground = await startPlaygroundCli(model.url);
+    serve = await startServe('playground-stream');
+    cleanups.push(() => serve.stop());
+    playground = await startPlaygroundCli(serve.url);
     cleanups.push(() => playground.stop());
   });
 
   it('shows the first token before the prediction ends, then the whole text', async () => {
-    gate = new Promise<void>((r) => (release = r));
-    const page = await openPage(playground);
+    const gate = join(serve.dir, 'gate-1');
+    const page = await openPage(playground.url);
     expect(await page.textContent('#mode-auto-label')).toContain('stream');
     await page.fill('#in-prompt', 'tokens arrive one by one');
+    await page.fill('#in-gate', gate);
+    const put = page.waitForRequest((r) => r.method() === 'PUT');
     await page.click('#submit');
-    await expect.poll(() => page.textContent('#output'), { timeout: 15_000 }).toBe('tokens');
+    expect((await put).headers().accept).toBe('text/event-stream');
+    await expect.poll(() => page.textContent('#output'), { timeout: 30_000 }).toBe('tokens');
     expect(await page.textContent('#status')).toBe('processing');
     expect(await page.isEnabled('#cancel')).toBe(true);
     await page.screenshot({ path: artifactPath('playground-stream-partial.png'), fullPage: true });
-    release();
-    await expect.poll(() => page.textContent('#output'), { timeout: 15_000 }).toBe('tokens arrive one by one');
+    writeFileSync(gate, '');
+    await expect.poll(() => page.textContent('#output'), { timeout: 30_000 }).toBe('tokens arrive one by one');
     expect(await page.textContent('#status')).toBe('succeeded');
-    expect(model.requests.at(-1)!.headers.accept).toContain('text/event-stream');
     await page.screenshot({ path: artifactPath('playground-stream.png'), fullPage: true });
   });
 
   it('cancels a running stream', async () => {
-    gate = new Promise<void>(() => undefined);
-    const page = await openPage(playground);
+    const gate = join(serve.dir, 'gate-never');
+    const page = await openPage(playground.url);
+    await page.fill('#in-gate', gate);
     await page.click('#submit');
-    await expect.poll(() => page.textContent('#output'), { timeout: 15_000 }).toBe('the');
+    await expect.poll(() => page.textContent('#output'), { timeout: 30_000 }).toBe('the');
     await page.click('#cancel');
-    await expect.poll(() => page.textContent('#status'), { timeout: 15_000 }).toBe('canceled');
-    expect(model.canceled.has(model.requests.at(-1)!.id)).toBe(true);
+    await expect.poll(() => page.textContent('#status'), { timeout: 30_000 }).toBe('canceled');
+    expect(existsSync(gate)).toBe(false);
+    // The model is free again: a second run goes through.
+    await page.fill('#in-gate', '');
+    await page.fill('#in-delay', '0');
+    await page.click('#submit');
+    await expect.poll(() => page.textContent('#status'), { timeout: 30_000 }).toBe('succeeded');
+    expect(await page.textContent('#output')).toBe('the quick brown fox jumps');
+  });
+});
+
+describe('a model whose iterator does not stream over SSE', () => {
+  it('falls back to waiting for the whole list when the server answers 406', async () => {
+    const serve = await startServe('run-iterator');
+    cleanups.push(() => serve.stop());
+    const playground = await startPlaygroundCli(serve.url);
+    cleanups.push(() => playground.stop());
+    const page = await openPage(playground.url);
+    await page.fill('#in-count', '3');
+    const statuses: number[] = [];
+    page.on('response', (r) => r.url().includes('/api/predictions/') && statuses.push(r.status()));
+    await page.click('#submit');
+    await expect.poll(() => page.textContent('#status'), { timeout: 30_000 }).toBe('succeeded');
+    expect(await page.$$eval('#output li', (items) => items.map((i) => i.textContent))).toEqual(['chunk 0', 'chunk 1', 'chunk 2']);
+    expect(statuses).toEqual([406, 200]);
   });
 });

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { repoRoot, startCli, type CliProcess } from './run-cli-helpers.js';
+import { findFreePort } from '../../src/prediction/free-port.js';
+import { copyFixture, repoRoot, startCli, type CliProcess } from './run-cli-helpers.js';
 
 export const CHROMIUM = process.env.EDGECOG_CHROMIUM ?? '/usr/bin/chromium';
 export const artifactsDir = join(repoRoot, 'test-artifacts');
@@ -47,6 +48,35 @@ export interface PlaygroundProcess {
   url: string;
   cli: CliProcess;
   stop: () => Promise<void>;
+}
+
+export interface ServeProcess {
+  /** The model's URL. */
+  url: string;
+  /** With --playground: the page's URL. */
+  playgroundUrl?: string;
+  dir: string;
+  cli: CliProcess;
+  stop: () => Promise<void>;
+}
+
+/** `edgecog serve --no-docker` (the real runtime on the host python3) on a copy of FIXTURE. */
+export async function startServe(fixture: string, extra: string[] = []): Promise<ServeProcess> {
+  const dir = copyFixture(fixture);
+  const port = await findFreePort();
+  const cli = startCli(['serve', '--no-docker', '-p', String(port), ...extra], { cwd: dir });
+  const stop = async (): Promise<void> => {
+    if (cli.child.exitCode === null) cli.child.kill('SIGINT');
+    await cli.done;
+  };
+  try {
+    await cli.waitFor(/Press Ctrl-C to stop/, 'stderr');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const playgroundUrl = /Playground at (http:\/\/\S+\/)/.exec(cli.stderr())?.[1];
+  return { url: `http://127.0.0.1:${port}`, playgroundUrl, dir, cli, stop };
 }
 
 /** `edgecog playground --target TARGET -p 0 --no-open`, resolved once it prints its URL. */
