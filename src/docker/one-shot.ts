@@ -3,7 +3,10 @@
  * stderr apart (the schema step of `build`). The container is always removed.
  */
 import type Docker from 'dockerode';
-import { CONTAINER_LABEL, CONTAINER_SESSION_LABEL, demuxBuffer, removeContainer, SESSION_ID } from './containers-run.js';
+import { CONTAINER_SESSION_LABEL, demuxBuffer, removeContainer, SESSION_ID } from './containers-run.js';
+
+/** Marks build-time containers (not model containers: tests and `ps` filters tell them apart). */
+export const BUILD_STEP_LABEL = 'org.edgecog.build-step';
 
 export interface OneShotResult {
   exitCode: number | undefined;
@@ -29,7 +32,7 @@ export function demuxStreams(buf: Buffer): { stdout: string; stderr: string } {
 
 export async function runOneShot(
   docker: Docker,
-  spec: { image: string; cmd: string[]; workdir?: string; env?: string[]; labels?: Record<string, string>; timeoutMs: number },
+  spec: { image: string; cmd: string[]; step: string; workdir?: string; env?: string[]; labels?: Record<string, string>; timeoutMs: number },
 ): Promise<OneShotResult> {
   const container = await docker.createContainer({
     Image: spec.image,
@@ -37,7 +40,7 @@ export async function runOneShot(
     Env: spec.env,
     WorkingDir: spec.workdir,
     NetworkDisabled: true,
-    Labels: { [CONTAINER_LABEL]: 'true', [CONTAINER_SESSION_LABEL]: SESSION_ID, ...spec.labels },
+    Labels: { [BUILD_STEP_LABEL]: spec.step, [CONTAINER_SESSION_LABEL]: SESSION_ID, ...spec.labels },
     HostConfig: { NetworkMode: 'none' },
   });
   try {

@@ -9,7 +9,7 @@ import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../errors.js';
 import { loadProject, renderDiagnostics, type LoadedConfig } from '../config/index.js';
 import { planBuild, renderDockerfile, selectWeightsFiles, type BuildPlan, type UseCudaBaseImage } from '../dockerfile/index.js';
-import { connectEngine } from '../docker/containers-run.js';
+import { connectEngine, removeSessionContainers } from '../docker/containers-run.js';
 import { findBuildKitCli } from '../docker/docker-cli.js';
 import { addImageLabels, buildWithBuildKit, buildWithClassic, findChildLabel, type BuildSecret } from '../docker/image-build.js';
 import { createTarStream } from '../docker/context-tar.js';
@@ -128,7 +128,11 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
   const secretDir = mkdtempSync(join(tmpdir(), 'edgecog-secrets-'));
   const reporter = await createBuildReporter(ctx, options.progress, `Building ${imageName}...`);
   let cancel: (() => void) | undefined;
-  const unregister = ctx.onInterrupt(() => cancel?.());
+  // Ctrl-C: stop the builder, and remove the schema step's container if it is running.
+  const unregister = ctx.onInterrupt(async () => {
+    cancel?.();
+    await removeSessionContainers(docker);
+  });
   try {
     const secrets: BuildSecret[] = [...userSecrets];
     for (const [id, value] of Object.entries(pip.secretValues)) {

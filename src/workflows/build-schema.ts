@@ -23,6 +23,7 @@ export async function generateSchema(
     image: imageId,
     // A model with only `train:` is described from its trainer.
     cmd: [python, '-m', 'cog.command.openapi_schema', ...(options.trainOnly ? ['--train'] : [])],
+    step: 'schema',
     workdir: '/src',
     timeoutMs: SCHEMA_TIMEOUT_MS,
   });
