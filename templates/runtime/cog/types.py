@@ -208,8 +208,12 @@ class URLPath(pathlib.PosixPath):
             import tempfile
 
             fileobj = self.fileobj if self.fileobj is not None else URLFile(self.source)
-            with tempfile.NamedTemporaryFile(suffix=self.filename, delete=False, dir=directory) as dest:
-                shutil.copyfileobj(fileobj, dest)
+            try:
+                with tempfile.NamedTemporaryFile(suffix=self.filename, delete=False, dir=directory) as dest:
+                    shutil.copyfileobj(fileobj, dest)
+            finally:
+                if isinstance(fileobj, URLFile):
+                    fileobj.close()  # release the HTTP connection now, not at GC
             self._path = Path(dest.name)
         return self._path
 
