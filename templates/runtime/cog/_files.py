@@ -84,6 +84,7 @@ def open_url(url, timeout=10):
     try:
         return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) only, checked by callers
     except urllib.error.HTTPError as exc:
+        exc.close()
         kind = "Client" if exc.code < 500 else "Server"
         raise DownloadError("%d %s Error: %s for url: %s" % (exc.code, kind, exc.reason, url)) from None
     except urllib.error.URLError as exc:
