@@ -71,7 +71,9 @@ export function unifiedDiff(before: string, after: string, oldName: string, newN
     const hunk = ops.slice(start, stop);
     const oldCount = hunk.filter((o) => o.kind !== '+').length;
     const newCount = hunk.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${oldCount === 0 ? oldStart - 1 : oldStart},${oldCount} +${newCount === 0 ? newStart - 1 : newStart},${newCount} @@`);
+    // As GNU diff: a count of 1 is left out; an empty side names the line before it.
+    const range = (start: number, count: number) => (count === 1 ? `${start}` : `${count === 0 ? start - 1 : start},${count}`);
+    out.push(`@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@`);
     for (const o of hunk) out.push(`${o.kind}${o.text}`);
     k = stop;
     start = stop;
