@@ -1,1 +1,1 @@
-"""The prediction server: an asyncio HTTP front (http.py) and a worker process (worker.py)."""
+"""The prediction server: an epoll-driven HTTP front (http.py) and a worker process (worker.py)."""

@@ -1,8 +1,6 @@
 """Routes and server state of the prediction server (see PROTOCOL.md)."""
 
 import json
-import time
-import traceback
 
 from .envelope import check_request, parse_body
 from .exceptions import FatalWorkerException
@@ -316,4 +314,4 @@ DOCS_PAGE = (
     b"health at <a href=/health-check>/health-check</a>. POST /predictions to run the model.</p>"
 )
 
-__all__ = ["App", "dumps", "time", "traceback"]
+__all__ = ["App", "dumps"]

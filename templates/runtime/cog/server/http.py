@@ -5,14 +5,13 @@
 
 Reads cog.yaml in the working directory, starts the worker process first (so
 the model loads while this process is still importing), then serves Cog's
-HTTP protocol on PORT (default 5000) from one asyncio event loop.
+HTTP protocol on PORT (default 5000) from one event loop (loop.py).
 SIGTERM stops taking predictions, lets the running ones finish (at most
 COG_SHUTDOWN_TIMEOUT seconds, default 30) and exits; with
 --await-explicit-shutdown it is ignored, as in Cog, and only POST /shutdown
 (or SIGINT) stops the server.
 """
 
-import argparse
 import os
 import sys
 import time
@@ -23,6 +22,8 @@ def _truthy(value):
 
 
 def parse_args(argv):
+    import argparse
+
     ap = argparse.ArgumentParser(prog="python -m cog.server.http", description="Cog-compatible prediction server")
     ap.add_argument("-v", "--version", action="store_true", help="print the version and exit")
     ap.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
@@ -123,13 +124,11 @@ def main(argv=None):
                                       "max_concurrency": max_concurrency(config)}, None, None)
         worker.spawn()
 
-    import asyncio
-
     from .app import App
     from .httpcore import HttpProtocol, max_body_bytes
+    from .loop import Loop
 
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+    loop = Loop()
     opts = {
         "mode": mode,
         "upload_url": args.upload_url,
@@ -160,8 +159,7 @@ def main(argv=None):
 
     max_body = max_body_bytes()
     try:
-        server = loop.run_until_complete(
-            loop.create_server(lambda: HttpProtocol(app.handle, max_body), args.host, port, reuse_address=True, backlog=2048))
+        server = loop.create_server(lambda: HttpProtocol(loop, app.handle, max_body), args.host, port)
     except OSError as exc:
         sys.stderr.write("cannot listen on %s:%s: %s\n" % (args.host, port, exc))
         if app.worker is not None:
@@ -194,11 +192,8 @@ def _install_signals(loop, app, await_shutdown):
         else:
             loop.call_later(_float_env("COG_SHUTDOWN_TIMEOUT", 30.0), app.stop, 0)
 
-    try:
-        loop.add_signal_handler(signal.SIGTERM, on_term)
-        loop.add_signal_handler(signal.SIGINT, app.stop, 0)
-    except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
-        pass
+    loop.add_signal_handler(signal.SIGTERM, on_term)
+    loop.add_signal_handler(signal.SIGINT, app.stop, 0)
 
 
 def _flush_webhooks(limit):

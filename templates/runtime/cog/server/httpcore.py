@@ -1,4 +1,4 @@
-"""A small, fast HTTP/1.1 server on asyncio.Protocol (standard library only).
+"""A small, fast HTTP/1.1 server protocol for loop.Loop (standard library only).
 
 What it does: request line + headers (64 KiB at most, else 431), bodies by
 Content-Length or chunked transfer coding (COG_MAX_BODY_BYTES, default
@@ -8,7 +8,6 @@ buffer), and streamed responses (SSE). Malformed requests get 400 and the
 connection is closed; nothing here can raise into the event loop.
 """
 
-import asyncio
 import os
 import urllib.parse
 
@@ -49,10 +48,14 @@ class Request:
         self.keep_alive = keep_alive
 
 
-class HttpProtocol(asyncio.Protocol):
+class HttpProtocol:
     """One connection. `handler(request, conn)` must end with conn.respond(...) or conn.stream_*."""
 
-    def __init__(self, handler, max_body):
+    __slots__ = ("loop", "handler", "max_body", "transport", "buf", "busy", "closed", "keep_alive",
+                 "sent_continue", "on_close")
+
+    def __init__(self, loop, handler, max_body):
+        self.loop = loop
         self.handler = handler
         self.max_body = max_body
         self.transport = None
@@ -63,7 +66,7 @@ class HttpProtocol(asyncio.Protocol):
         self.sent_continue = False
         self.on_close = None  # set by streaming handlers
 
-    # -------------------------------------------------------------- asyncio
+    # ------------------------------------------------------- loop callbacks
     def connection_made(self, transport):
         self.transport = transport
 
@@ -148,10 +151,11 @@ class HttpProtocol(asyncio.Protocol):
         del buf[:used]
         self.sent_continue = False
         path, _, query = target.partition("?")
-        try:
-            path = urllib.parse.unquote(path, errors="strict")
-        except UnicodeDecodeError:
-            raise HttpError(400, "Malformed path") from None
+        if "%" in path:
+            try:
+                path = urllib.parse.unquote(path, errors="strict")
+            except UnicodeDecodeError:
+                raise HttpError(400, "Malformed path") from None
         return Request(method, path, query, headers, body, keep_alive)
 
     def _chunked(self, buf, pos, headers):
@@ -209,7 +213,7 @@ class HttpProtocol(asyncio.Protocol):
             self.transport.close()
         elif self.buf:
             # keep handling pipelined requests, but not inside the caller's stack
-            asyncio.get_event_loop().call_soon(self._next)
+            self.loop.call_soon(self._next)
 
     def stream_start(self, status=200, content_type=b"text/event-stream", on_close=None):
         """Start a response of unknown length (closed at the end: no chunking needed)."""

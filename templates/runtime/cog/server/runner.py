@@ -7,7 +7,6 @@ response, SSE streams) subscribe to a Prediction; webhooks hang off it too.
 """
 
 import time
-import traceback
 from datetime import datetime, timezone
 
 from .exceptions import FatalWorkerException
@@ -96,6 +95,8 @@ class Prediction:
                 try:
                     fn(self, *args)
                 except Exception:
+                    import traceback
+
                     traceback.print_exc()
 
     # ------------------------------------------------------- worker events
@@ -233,6 +234,8 @@ class Runner:
 
 def format_exception(exc):
     """A traceback text for an exception raised here (kept for log parity with Cog)."""
+    import traceback
+
     try:
         raise exc
     except Exception:

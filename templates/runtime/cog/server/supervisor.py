@@ -39,7 +39,7 @@ class WorkerProcess:
         self.attach(self.loop)
 
     def spawn(self, popen=None):
-        """Start the process; needs no event loop, so it can happen before asyncio is imported."""
+        """Start the process; needs no event loop, so it can happen before the server modules are imported."""
         cmd_r, self.cmd_w = os.pipe()
         self.evt_r, evt_w = os.pipe()
         hc_r, self.hc_w = os.pipe()
