@@ -35,9 +35,10 @@ def remove_deprecated_imports(text):
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             continue
-        if any(n.id in names for n in identifiers(stmt)):
+        uses = [n for n in identifiers(stmt) if n.id in names]
+        if uses:
             if not isinstance(stmt, ast.Expr):
-                raise Refused("%s is used at line %d in a way that cannot be removed automatically" % (sorted(names)[0], stmt.lineno))
+                raise Refused("%s is still used at line %d" % (uses[0].id, uses[0].lineno))
             edits.append((src.line_start(src.start(stmt)), src.line_end(src.end(stmt) - 1), ""))
     fixed = apply_edits(text, edits)
     tree2 = _parse(fixed)
