@@ -27,7 +27,7 @@ function constraintText(s) {
   if (s.minLength !== undefined) parts.push(`at least ${s.minLength} characters`);
   if (s.maxLength !== undefined) parts.push(`at most ${s.maxLength} characters`);
   if (s.pattern) parts.push(`pattern ${s.pattern}`);
-  if (s.default !== undefined && s.default !== null && typeof s.default !== 'object') parts.push(`default ${s.default}`);
+  if (s.default !== undefined && s.default !== null && s.default !== '' && typeof s.default !== 'object') parts.push(`default ${s.default}`);
   return parts.join(' · ');
 }
 
