@@ -7,11 +7,11 @@
  * are deleted as soon as they are identified, so only what must be uploaded stays on disk.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readFileSync, readSync, rmSync, type WriteStream } from 'node:fs';
 import { posix } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 
 export interface LayerSource {
@@ -166,4 +166,27 @@ export async function compressLayer(layer: LayerSource, outPath: string, level: 
   if (!source) throw new Error(`layer ${layer.diffId} was not kept from the export`);
   await pipeline(source as Readable, gzip, count, out);
   return { digest: `sha256:${hash.digest('hex')}`, size, path: outPath };
+}
+
+const SAMPLE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Compressed/original size of the layer's first 4 MB at gzip level 1: close to 1 for weights
+ * in float formats, archives and media, where gzip costs seconds per 100 MB and saves nothing.
+ */
+export function sampleCompressibility(layer: LayerSource): number {
+  let sample: Buffer;
+  if (layer.data) sample = layer.data.subarray(0, SAMPLE_BYTES);
+  else if (layer.path) {
+    const fd = openSync(layer.path, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(SAMPLE_BYTES, layer.size));
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      sample = buf.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  } else return 1;
+  if (sample.length === 0) return 1;
+  return gzipSync(sample, { level: 1 }).length / sample.length;
 }

@@ -14,7 +14,7 @@ import { repositoryScope } from './auth.js';
 import { blobExists, mountBlob, retryPolicyFromEnv, uploadBlob, withRetry, type RetryPolicy } from './blobs.js';
 import { loadCredential } from './docker-config.js';
 import { header, isTransient, RegistryHttp } from './http.js';
-import { compressLayer, readImageArchive, type ImageArchive } from './image-archive.js';
+import { compressLayer, readImageArchive, sampleCompressibility, type ImageArchive, type LayerSource } from './image-archive.js';
 import { LayerCache } from './layer-cache.js';
 import { digestReference, familiarString, repositoryName, type ImageReference } from './reference.js';
 
@@ -64,11 +64,16 @@ export interface PushImageOptions {
   concurrency?: number;
 }
 
-/** gzip level: default for ordinary layers; big layers (weights, wheels) are mostly incompressible. */
-function gzipLevel(size: number, env: NodeJS.ProcessEnv): number {
+/**
+ * The gzip level for a layer. Layers that do not compress (weights, most of them) are stored in
+ * gzip's uncompressed blocks: same media type, ~15x faster than level 1 on a 200 MB file, a few
+ * bytes bigger. Big compressible layers (OS, wheels) get level 1, small ones the default 6.
+ */
+function gzipLevel(layer: LayerSource, env: NodeJS.ProcessEnv): number {
   const forced = Number.parseInt(env.EDGECOG_PUSH_GZIP_LEVEL ?? '', 10);
   if (Number.isFinite(forced) && forced >= 0 && forced <= 9) return forced;
-  return size > 64 * 1024 * 1024 ? 1 : 6;
+  if (layer.size >= 1024 * 1024 && sampleCompressibility(layer) > 0.95) return 0;
+  return layer.size > 64 * 1024 * 1024 ? 1 : 6;
 }
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -189,7 +194,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
     const work = [...needed].map((diffId) => ({ diffId, index: diffIds.indexOf(diffId), layer: archive!.layers.find((l) => l.diffId === diffId)! }));
     await mapLimit(work, options.concurrency ?? 3, async ({ diffId, index, layer }) => {
       events.onLayer?.({ index, diffId, state: 'compressing', size: layer.size });
-      const compressed = await compressLayer(layer, join(spoolDir!, `${diffId.slice(7)}.gz`), gzipLevel(layer.size, env));
+      const compressed = await compressLayer(layer, join(spoolDir!, `${diffId.slice(7)}.gz`), gzipLevel(layer, env));
       if (layer.path) rmSync(layer.path, { force: true });
       try {
         const blob = { digest: compressed.digest, size: compressed.size, mediaType: MEDIA_TYPE_LAYER_GZIP };
