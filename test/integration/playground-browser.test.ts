@@ -42,7 +42,7 @@ function rawPrediction(page: Page): Promise<Record<string, any>> {
   return page.textContent('#raw').then((t) => JSON.parse(t ?? '{}') as Record<string, any>);
 }
 
-describe('serve --playground, a model with text, number, enum, secret and file inputs', () => {
+describe('serve --playground, a model with text, number, enum, secret and file inputs', { timeout: 120_000 }, () => {
   let serve: ServeProcess;
 
   beforeAll(async () => {
@@ -139,7 +139,7 @@ describe('serve --playground, a model with text, number, enum, secret and file i
   });
 });
 
-describe('edgecog playground --target, a @cog.streaming model', () => {
+describe('edgecog playground --target, a @cog.streaming model', { timeout: 120_000 }, () => {
   let serve: ServeProcess;
   let playground: PlaygroundProcess;
 
@@ -187,7 +187,7 @@ describe('edgecog playground --target, a @cog.streaming model', () => {
   });
 });
 
-describe('a model whose iterator does not stream over SSE', () => {
+describe('a model whose iterator does not stream over SSE', { timeout: 120_000 }, () => {
   it('falls back to waiting for the whole list when the server answers 406', async () => {
     const serve = await startServe('run-iterator');
     cleanups.push(() => serve.stop());
