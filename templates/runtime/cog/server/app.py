@@ -99,11 +99,13 @@ class App:
 
     def on_worker_exit(self, code):
         if self.state == "STARTING":
+            for text in self.worker.leftover_output().values():
+                self.setup_logs.append(text if text.endswith("\n") else text + "\n")
             self.setup_failed("Predictor setup failed for an unknown reason. It might have run out of memory? (exitcode %s)" % code)
         elif self.state == "READY" and self.on_stop is not None and not getattr(self, "stopping", False):
             self.state = "DEFUNCT"
             if self.runner is not None:
-                self.runner.worker_died(code)
+                self.runner.worker_died(code, self.worker.leftover_output())
             sys_stderr("the worker process exited (code %s): DEFUNCT\n" % code)
             self._maybe_exit(1)
 

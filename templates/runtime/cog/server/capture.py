@@ -43,7 +43,9 @@ class OutputCapture:
         self._thread = None
 
     # ------------------------------------------------------------------ setup
-    def start(self):
+    def start(self, pipes=None):
+        """`pipes`: {source: (read fd, write fd)} made by the parent, which keeps a copy of
+        each read end so it can still collect what a crashing worker wrote last."""
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -51,7 +53,10 @@ class OutputCapture:
                 pass
         for fd, source in ((1, "stdout"), (2, "stderr")):
             orig = os.dup(fd)
-            r, w = os.pipe()
+            if pipes and source in pipes:
+                r, w = pipes[source]
+            else:
+                r, w = os.pipe()
             os.dup2(w, fd)
             os.close(w)
             os.set_blocking(r, False)

@@ -221,13 +221,16 @@ class Runner:
             pred.output_error = msg.get("output_error")
             pred.finish(msg.get("status", "failed"), msg.get("error"), msg.get("output"), msg.get("metrics"), "output" in msg)
 
-    def worker_died(self, code):
+    def worker_died(self, code, leftover=None):
         """Every prediction in flight fails the way Cog reports it."""
         message = "Prediction failed for an unknown reason. It might have run out of memory? (exitcode %s)" % code
+        tail = "".join(t if t.endswith("\n") else t + "\n" for t in (leftover or {}).values())
         for pred in list(self.active.values()):
             self._release(pred)
             if not pred.accepted:
                 pred.input = pred.request.get("input") if isinstance(pred.request.get("input"), dict) else {}
+            if len(self.active) == 0 and tail:  # the last one (or only one) gets the unforwarded output
+                pred.logs += tail
             pred.logs += format_exception(FatalWorkerException(message))
             pred.finish("failed", message)
 

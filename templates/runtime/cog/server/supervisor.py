@@ -43,7 +43,11 @@ class WorkerProcess:
         cmd_r, self.cmd_w = os.pipe()
         self.evt_r, evt_w = os.pipe()
         hc_r, self.hc_w = os.pipe()
-        cfg = dict(self.cfg, cmd_fd=cmd_r, evt_fd=evt_w, hc_fd=hc_r)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        self.capture_r = {"stdout": out_r, "stderr": err_r}
+        cfg = dict(self.cfg, cmd_fd=cmd_r, evt_fd=evt_w, hc_fd=hc_r,
+                   capture={"stdout": [out_r, out_w], "stderr": [err_r, err_w]})
         env = dict(os.environ)
         root = _runtime_root()
         path = env.get("PYTHONPATH", "")
@@ -51,12 +55,14 @@ class WorkerProcess:
             env["PYTHONPATH"] = root + (os.pathsep + path if path else "")
         self.proc = (popen or subprocess.Popen)(
             [sys.executable, "-m", "cog.server.worker", json.dumps(cfg)],
-            pass_fds=(cmd_r, evt_w, hc_r),
+            pass_fds=(cmd_r, evt_w, hc_r, out_r, out_w, err_r, err_w),
             env=env,
         )
         self.pid = self.proc.pid
-        for fd in (cmd_r, evt_w, hc_r):
+        for fd in (cmd_r, evt_w, hc_r, out_w, err_w):
             os.close(fd)
+        for fd in (out_r, err_r):
+            os.set_blocking(fd, False)
         os.set_blocking(self.evt_r, False)
 
     def attach(self, loop):
@@ -118,6 +124,25 @@ class WorkerProcess:
                 waiter.set_result((False, "Healthcheck failed: the worker process exited"))
         self._hc_waiters.clear()
         self.on_exit(code)
+
+    def leftover_output(self):
+        """What the worker wrote to stdout/stderr but never forwarded (it died): {source: text}."""
+        out = {}
+        for source, fd in getattr(self, "capture_r", {}).items():
+            chunks = []
+            while True:
+                try:
+                    data = os.read(fd, 65536)
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            if chunks:
+                out[source] = b"".join(chunks).decode("utf-8", "replace")
+        return out
 
     @property
     def alive(self):

@@ -88,7 +88,8 @@ class Worker:
     def run(self):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGUSR1, self._on_sigusr1)
-        self.capture.start()
+        pipes = self.cfg.get("capture")
+        self.capture.start({k: tuple(v) for k, v in pipes.items()} if pipes else None)
         sys.stdout = TaggedStream(self.capture, "stdout", sys.stdout)
         sys.stderr = TaggedStream(self.capture, "stderr", sys.stderr)
         if not self._load():
