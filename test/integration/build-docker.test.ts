@@ -139,4 +139,40 @@ describe('edgecog build', () => {
     expect(plain.stderr).toMatch(/\[\d+\/\d+\] COPY \.edgecog\/code\/ \/src\//);
     expect(plain.stderr).not.toContain('\u001b[');
   }, 240_000);
+
+  it('--separate-weights puts weights files in their own layers, before the code', async () => {
+    const dir = copyFixture('build-basic');
+    execFileSync('mkdir', ['-p', join(dir, 'weights')]);
+    writeFileSync(join(dir, 'weights', 'model.safetensors'), Buffer.alloc(256 * 1024, 3));
+    const res = await runCli(['build', '-t', 'edgecog-test/build-weights:1', '--separate-weights', ...BASE], { cwd: dir });
+    expect(res.stderr).not.toContain('internal error');
+    expect(res.code).toBe(0);
+    const history = docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'edgecog-test/build-weights:1']).split('\n').reverse();
+    const weightsAt = history.findIndex((l) => l.includes('COPY .edgecog/weights/weights/model.safetensors'));
+    const codeAt = history.findIndex((l) => l.includes('COPY .edgecog/code/'));
+    expect(weightsAt).toBeGreaterThan(0);
+    expect(codeAt).toBeGreaterThan(weightsAt);
+    expect(runIn('edgecog-test/build-weights:1', ['stat', '-c', '%s', '/src/weights/model.safetensors']).trim()).toBe(String(256 * 1024));
+  }, 240_000);
+
+  it('without BuildKit: the classic builder builds; a secret mount is refused with the reason', async () => {
+    const env = { EDGECOG_BUILDKIT: '0' };
+    const ok = await runCli(['build', '-t', 'edgecog-test/build-classic:1', '--progress', 'plain', ...BASE], { cwd: copyFixture('build-basic'), env });
+    expect(ok.stderr).not.toContain('internal error');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('classic builder');
+    expect(JSON.parse(labels('edgecog-test/build-classic:1')['run.cog.openapi_schema']!)).toHaveProperty('openapi');
+    expect(runIn('edgecog-test/build-classic:1', ['cat', '/etc/edgecog-build-marker'])).toBe('build-basic was here\n');
+
+    const broken = await runCli(['build', '-t', 'edgecog-test/build-classic:broken', ...BASE], { cwd: copyFixture('build-broken-step'), env });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('this line comes from the failing step');
+    expect(broken.stderr).toMatch(/non-zero code: 3/);
+
+    const dir = copyFixture('build-secret');
+    writeFileSync(join(dir, 'token.txt'), 'x');
+    const refused = await runCli(['build', '-t', 'edgecog-test/build-classic:secret', '--secret', `id=token,src=${join(dir, 'token.txt')}`, ...BASE], { cwd: dir, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/BuildKit/);
+  }, 300_000);
 });
