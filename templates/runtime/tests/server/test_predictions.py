@@ -75,6 +75,10 @@ class PredictionsTest(ServerTest):
         r = self.post("/predictions", {"input": {"n": 0}})
         self.assertEqual((r.json["logs"], r.json["output"]), ("", []))
 
+    def test_sse_needs_streaming_decorator(self):
+        r = self.post("/predictions", {"input": {}}, headers={"Accept": "text/event-stream"})
+        self.assertEqual(r.status, 406)
+
     def test_metrics(self):
         r = self.post("/predictions", {"input": {"mode": "metric", "n": 1}})
         self.assertEqual(r.json["metrics"]["tokens"], 3)
