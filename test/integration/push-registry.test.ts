@@ -123,7 +123,7 @@ describe('push: bad names and unreachable registries', () => {
   });
 
   it('an unknown registry host and a refused connection are clear errors', async () => {
-    const image = `${registry.host}/edge/example:v2`;
+    const image = BASE_IMAGE;
     const unknown = await push(['no-such-registry.invalid/team/model:v1', '--from-image', image]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown registry host no-such-registry\.invalid/);
