@@ -138,6 +138,8 @@ class ModuleScope:
             return "assign", self.assignments[name]
         if name in BUILTIN_NAMES:
             return "builtin", name
+        if name in _PURE_BUILTINS:
+            return "builtin-call", name
         if self.star_imports:
             return "star", self.star_imports
         return "undefined", None
@@ -205,6 +207,15 @@ class ModuleScope:
             if kind == "undefined":
                 raise StaticError("name '%s' is not defined" % node.id, *where(node), name=node.id)
             raise Unresolvable("'%s' is not a constant that can be read without importing" % node.id, *where(node), name=node.id)
+        if isinstance(node, ast.Call):
+            return self._call(node, _depth)
+        if isinstance(node, ast.Subscript):
+            container = self.evaluate(node.value, _depth + 1)
+            key = self.evaluate(subscript_slice(node), _depth + 1)
+            try:
+                return container[key]
+            except Exception as exc:
+                raise StaticError("cannot evaluate constant expression: %r" % (exc,), *where(node))
         name = dotted(node)
         raise Unresolvable(
             "value `%s` cannot be evaluated without importing the module" % (name or type(node).__name__),
@@ -212,6 +223,42 @@ class ModuleScope:
             name=name,
         )
 
+
+    def _call(self, node, depth):
+        """Pure builtins and str/dict methods on constants: `choices=sorted(COLORS)`."""
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in _PURE_BUILTINS and self.lookup(func.id)[0] in ("builtin", "builtin-call"):
+            fn = _PURE_BUILTINS[func.id]
+            target = fn
+        elif isinstance(func, ast.Attribute) and func.attr in _PURE_METHODS:
+            receiver = self.evaluate(func.value, depth + 1)
+            if not isinstance(receiver, (str, dict, list, tuple)):
+                raise Unresolvable("%s() on a non-constant cannot be evaluated without importing" % func.attr, *where(node))
+            target = getattr(receiver, func.attr)
+        else:
+            name = dotted(func) or "a call"
+            raise Unresolvable("value of %s(...) cannot be evaluated without importing the module" % name, *where(node), name=name)
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            raise Unresolvable("*args/**kwargs in a constant expression", *where(node))
+        args = [self.evaluate(a, depth + 1) for a in node.args]
+        kwargs = {k.arg: self.evaluate(k.value, depth + 1) for k in node.keywords}
+        if target is range and (len(args) > 3 or any(not isinstance(a, int) or abs(a) > 100000 for a in args)):
+            raise Unresolvable("range() too large to evaluate statically", *where(node))
+        try:
+            value = target(*args, **kwargs)
+        except Exception as exc:
+            raise StaticError("cannot evaluate constant expression: %s" % exc, *where(node))
+        if isinstance(value, (range, type({}.keys()), type({}.values()), type({}.items()), type(reversed([])))):
+            value = list(value)
+        return value
+
+
+_PURE_BUILTINS = {
+    "sorted": sorted, "list": list, "tuple": tuple, "set": set, "len": len, "min": min, "max": max,
+    "sum": sum, "range": range, "str": str, "int": int, "float": float, "bool": bool, "abs": abs,
+    "round": round, "reversed": reversed, "dict": dict,
+}
+_PURE_METHODS = frozenset(["keys", "values", "items", "upper", "lower", "strip", "split", "join", "replace", "copy"])
 
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 _BINARY = {

@@ -52,20 +52,23 @@ import cog
 MAX_STEPS = 10
 STYLES = ["plain", "fancy"]
 SCALE = 2 ** 3 - 1
+PALETTE = {"red": 1, "blue": 2, "green": 3}
 
 
 class Predictor(cog.BasePredictor):
     def predict(
         self,
         steps: int = cog.Input(description="steps", default=2, ge=0, le=MAX_STEPS),
-        style: str = cog.Input(default=STYLES[0] if False else "plain", choices=STYLES),
+        style: str = cog.Input(default=STYLES[0], choices=STYLES),
+        colour: str = cog.Input(default="blue", choices=sorted(PALETTE)),
+        shout: str = cog.Input(default="x".upper(), choices=list(("X", "Y"))),
         tags: list[str] = cog.Input(default=["a", "b"]),
         note: str | None = None,
         factor: float = SCALE,
         maybe: t.Optional[int] = cog.Input(default=None, description="an optional int"),
     ) -> t.List[str]:
         return []
-`.replace('STYLES[0] if False else "plain"', '"plain"'),
+`,
     });
   });
 
