@@ -12,12 +12,22 @@ import type { Browser, Page } from 'playwright-core';
 import { buildCli } from './run-cli-helpers.js';
 import { artifactPath, launchChromium, startPlaygroundCli, startServe, type PlaygroundProcess, type ServeProcess } from './playground-helpers.js';
 
-let browser: Browser;
+let browser: Browser | undefined;
+let browserError: unknown;
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   buildCli();
-  browser = await launchChromium();
+  // Without chromium every test below fails (with this reason); none is skipped.
+  browser = await launchChromium().catch((err: unknown) => {
+    browserError = err;
+    return undefined;
+  });
+});
+
+it('has headless chromium to drive (required in CI)', () => {
+  expect(browserError).toBeUndefined();
+  expect(browser).toBeDefined();
 });
 
 afterAll(async () => {
@@ -26,6 +36,7 @@ afterAll(async () => {
 });
 
 async function openPage(url: string): Promise<Page> {
+  if (!browser) throw browserError instanceof Error ? browserError : new Error('no browser');
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -66,6 +77,52 @@ describe('serve --playground, a model with text, number, enum, secret and file i
     expect(await page.getAttribute('#in-photo', 'type')).toBe('file');
     expect(await page.getAttribute('#in-api_key', 'type')).toBe('password');
     await expect.poll(() => page.textContent('#health')).toBe('READY');
+  });
+
+  it('renders each kind of output as what it is, and reads schemas as Cog writes them', async () => {
+    const page = await openPage(serve.playgroundUrl!);
+    // A string, so that vitest leaves the page's own import() alone.
+    const result = (await page.evaluate(`(async () => {
+      const outputs = await import('/outputs.js');
+      const schema = await import('/schema.js');
+      const form = await import('/form.js');
+      const tags = (value) => {
+        const node = outputs.renderValue(value);
+        return [node.tagName, node.className, node.querySelector('img,audio,video')?.tagName ?? null];
+      };
+      const view = new outputs.OutputView(document.createElement('div'), { kind: 'concatenate' });
+      view.push('a');
+      view.push(' b');
+      view.set(['a', ' b', ' c']);
+      const doc = { components: { schemas: { Input: { properties: { n: { anyOf: [{ type: 'integer' }, { type: 'null' }], 'x-order': 1 }, c: { allOf: [{ $ref: '#/components/schemas/c' }], default: 'x', 'x-order': 0 } } }, c: { enum: ['x', 'y'], type: 'string' } } } };
+      return {
+        image: tags('data:image/png;base64,AAAA'),
+        audio: tags('data:audio/wav;base64,AAAA'),
+        video: tags('https://example.com/clip.mp4?sig=1'),
+        file: tags('data:application/zip;base64,AAAA'),
+        json: tags({ a: [1, 2] }),
+        text: tags('plain words'),
+        number: tags(3.5),
+        concatenated: view.container.textContent,
+        fields: schema.inputFields(doc).map((f) => [f.name, f.kind, Boolean(f.schema.nullable)]),
+        named: schema.pythonPattern(String.raw\`^(?P<w>[a-z]+)-(?P=w)\\Z\`)?.test('ab-ab'),
+        tooLong: form.checkScalar({ maxLength: 2 }, 'string', '\u{1F600}\u{1F600}'),
+        below: form.checkScalar({ minimum: 1 }, 'integer', 0),
+      };
+    })()`)) as Record<string, unknown>;
+    expect(result.image).toEqual(['FIGURE', 'out-file out-image', 'IMG']);
+    expect(result.audio).toEqual(['FIGURE', 'out-file out-audio', 'AUDIO']);
+    expect(result.video).toEqual(['FIGURE', 'out-file out-video', 'VIDEO']);
+    expect(result.file).toEqual(['FIGURE', 'out-file out-file', null]);
+    expect(result.json).toEqual(['PRE', 'out-json', null]);
+    expect(result.text).toEqual(['PRE', 'out-text', null]);
+    expect(result.number).toEqual(['PRE', 'out-scalar', null]);
+    expect(result.concatenated).toBe('a b c');
+    expect(result.fields).toEqual([['c', 'enum', false], ['n', 'integer', true]]);
+    expect(result.named).toBe(true);
+    // Lengths count code points, as Python's len() does.
+    expect(result.tooLong).toBeUndefined();
+    expect(result.below).toContain('at least 1');
   });
 
   it('checks constraints in the page and sends nothing while they fail', async () => {
