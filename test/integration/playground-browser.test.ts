@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { findFreePort } from '../../src/prediction/free-port.js';
 import { buildCli } from './run-cli-helpers.js';
 import { artifactPath, launchChromium, startPlaygroundCli, startServe, type PlaygroundProcess, type ServeProcess } from './playground-helpers.js';
 
@@ -258,5 +259,24 @@ describe('a model whose iterator does not stream over SSE', { timeout: 120_000 }
     await expect.poll(() => page.textContent('#status'), { timeout: 30_000 }).toBe('succeeded');
     expect(await page.$$eval('#output li', (items) => items.map((i) => i.textContent))).toEqual(['chunk 0', 'chunk 1', 'chunk 2']);
     expect(statuses).toEqual([406, 200]);
+  });
+});
+
+describe('edgecog playground started before its model', { timeout: 120_000 }, () => {
+  it('says it is waiting, then builds the form once the model answers', async () => {
+    const port = await findFreePort();
+    const playground = await startPlaygroundCli(`127.0.0.1:${port}`);
+    cleanups.push(() => playground.stop());
+    expect(playground.cli.stderr()).toContain(`nothing answers at http://127.0.0.1:${port} yet`);
+    const page = await browser!.newPage();
+    cleanups.push(() => page.close());
+    await page.goto(playground.url);
+    await expect.poll(() => page.textContent('#schema-error'), { timeout: 15_000 }).toContain('Waiting for the model');
+    await expect.poll(() => page.textContent('#health'), { timeout: 15_000 }).toBe('unreachable');
+    const serve = await startServe('playground-stream', ['-p', String(port)]);
+    cleanups.push(() => serve.stop());
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+    expect(await page.isHidden('#schema-error')).toBe(true);
+    await expect.poll(() => page.textContent('#health'), { timeout: 15_000 }).toBe('READY');
   });
 });

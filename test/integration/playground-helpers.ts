@@ -63,8 +63,10 @@ export interface ServeProcess {
 /** `edgecog serve --no-docker` (the real runtime on the host python3) on a copy of FIXTURE. */
 export async function startServe(fixture: string, extra: string[] = []): Promise<ServeProcess> {
   const dir = copyFixture(fixture);
-  const port = await findFreePort();
-  const cli = startCli(['serve', '--no-docker', '-p', String(port), ...extra], { cwd: dir });
+  const given = extra.indexOf('-p');
+  const port = given >= 0 ? Number(extra[given + 1]) : await findFreePort();
+  const args = given >= 0 ? extra : ['-p', String(port), ...extra];
+  const cli = startCli(['serve', '--no-docker', ...args], { cwd: dir });
   const stop = async (): Promise<void> => {
     if (cli.child.exitCode === null) cli.child.kill('SIGINT');
     await cli.done;
