@@ -108,7 +108,12 @@ async function startServePlayground(options: ServeOptions): Promise<PlaygroundSe
   const target = new URL(`http://${modelHost.includes(':') ? `[${modelHost}]` : modelHost}:${options.port}`);
   // Model containers share the host network, so the model reaches our webhook sink on
   // loopback as well as the page does.
-  const playground = await startPlayground({ target, host: options.host, port });
+  const playground = await startPlayground({ target, host: options.host, port }).catch((err: unknown) => {
+    if (err instanceof UserError && err.code === 'E_PORT_IN_USE') {
+      throw new UserError('E_PORT_IN_USE', `the playground's port ${port} on ${options.host} is already in use`, { hint: 'Pick another with --playground-port PORT (0 picks a free one).' });
+    }
+    throw err;
+  });
   if (playground.port === options.port) {
     await playground.close();
     throw new UsageError(`the playground took the model's port ${options.port}; pick --playground-port`);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlayground, type PlaygroundServer } from '../../src/playground/server.js';
 import { browserLauncher } from '../../src/playground/open-browser.js';
 import { parseTarget } from '../../src/playground/proxy.js';
+import { findFreePort } from '../../src/prediction/free-port.js';
 import { buildCli, repoRoot, runCli } from './run-cli-helpers.js';
 
 let model: Server;
@@ -150,6 +151,25 @@ describe('edgecog playground command', () => {
     const res = await runCli(['playground', '--target', 'ftp://x', '--no-open'], { cwd: repoRoot });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--target');
+  });
+
+  it('serve --playground fails before starting the model when the playground port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as AddressInfo).port;
+    const modelPort = String(await findFreePort());
+    try {
+      const res = await runCli(['serve', '--no-docker', '-p', modelPort, '--playground', '--playground-port', String(taken)], { cwd: repoRoot });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`the playground's port ${taken} on 127.0.0.1 is already in use`);
+      expect(res.stderr).toContain('--playground-port');
+      expect(res.stderr).not.toContain('Starting the model');
+    } finally {
+      blocker.close();
+    }
+    const same = await runCli(['serve', '--no-docker', '-p', modelPort, '--playground', '--playground-port', modelPort], { cwd: repoRoot });
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain("must differ from the model's port");
   });
 
   it('opens no browser where there is no display', () => {
