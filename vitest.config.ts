@@ -5,5 +5,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    globalSetup: ['test/integration/global-setup.ts'],
   },
 });

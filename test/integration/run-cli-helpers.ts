@@ -11,7 +11,8 @@ export const cliPath = join(repoRoot, 'bin', 'edgecog.js');
 let built = false;
 /** Compiles src/ to dist/ once per test process (tsc emits even if another file has type errors). */
 export function buildCli(): void {
-  if (built) return;
+  // test/integration/global-setup.ts compiled once for the whole run.
+  if (built || process.env.EDGECOG_CLI_PREBUILT === '1') return;
   try {
     execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], { stdio: 'pipe' });
   } catch {
