@@ -91,12 +91,29 @@ async function collect(projectDir: string, configFile: string, opts: DoctorOptio
     if (!parts || !facts.fileExists(parts.file)) continue;
     byFile.set(parts.file, [...(byFile.get(parts.file) ?? []), { name: parts.name, mode }]);
   }
-  const scans: PythonScan[] = [];
-  for (const [file, targets] of byFile) {
-    const migrate = starter && file === STARTER.file && targets.some((t) => t.name === STARTER.cls && t.mode === 'predict');
-    const fix = fixing ? [...fixing.python, ...(migrate ? ['predict-to-run'] : [])] : undefined;
-    const scan = await scanPythonFile({ projectDir, file, targets, python, ...(fix ? { fix } : {}), ...(migrate ? { migrateClass: STARTER.cls } : {}) });
-    scans.push(scan);
+  // Started now, alongside the scans: both are host-python processes and independent.
+  // (Not when planning fixes: that pass only wants the rewritten sources.)
+  const signatures = Promise.all(
+    ([[predictRef, 'predict'], [trainRef, 'train']] as const)
+      .filter(() => fixing === undefined)
+      .filter(([ref]) => refParts(ref) !== undefined && facts.fileExists(refParts(ref)!.file))
+      .map(async ([ref, mode]) => ({
+        ref: ref!,
+        mode,
+        outcome: await staticSchema(projectDir, ref!, mode, { fallback: false, python, env: opts.env ?? process.env }).catch((err: unknown) =>
+          err instanceof Error ? err : new Error(String(err)),
+        ),
+      })),
+  );
+  const scans: PythonScan[] = await Promise.all(
+    [...byFile].map(([file, targets]) => {
+      const migrate = starter && file === STARTER.file && targets.some((t) => t.name === STARTER.cls && t.mode === 'predict');
+      const fix = fixing ? [...fixing.python, ...(migrate ? ['predict-to-run'] : [])] : undefined;
+      return scanPythonFile({ projectDir, file, targets, python, ...(fix ? { fix } : {}), ...(migrate ? { migrateClass: STARTER.cls } : {}) });
+    }),
+  );
+  for (const [index, [file, targets]] of [...byFile].entries()) {
+    const scan = scans[index]!;
     if (scan.readError) {
       findings.push({ check: 'predict-ref', severity: 'error', message: scan.readError, file, fixable: false });
       continue;
@@ -122,27 +139,23 @@ async function collect(projectDir: string, configFile: string, opts: DoctorOptio
   }
 
   // The signature as the schema reader sees it (no import): what `build` would refuse.
-  for (const [ref, mode] of [[predictRef, 'predict'], [trainRef, 'train']] as const) {
-    const parts = refParts(ref);
-    const scan = parts && scans.find((s) => s.file === parts.file);
-    if (!ref || !parts || !scan?.targets[parts.name]) continue;
-    try {
-      const result = await staticSchema(projectDir, ref, mode, { fallback: false, python, env: opts.env ?? process.env });
-      if (!result.schema && result.gap.line > 0) {
-        findings.push({
-          check: 'python-signature',
-          severity: 'info',
-          message: `the schema needs an import to read (${result.gap.message}); it will be read from the built image`,
-          file: result.gap.file,
-          line: result.gap.line,
-          column: result.gap.col,
-          fixable: false,
-        });
-      }
-    } catch (err) {
-      if (!isUserError(err)) throw err;
-      if (/must define either run\(\) or predict\(\)/.test(err.message)) continue; // run-predict-collision says it
-      findings.push(signatureFinding(err.message, err.hint));
+  for (const { ref, mode, outcome } of await signatures) {
+    const parts = refParts(ref)!;
+    if (!scans.find((s) => s.file === parts.file)?.targets[parts.name]) continue; // predict-ref says it
+    if (outcome instanceof Error) {
+      if (!isUserError(outcome)) throw outcome;
+      if (/must define either run\(\) or predict\(\)/.test(outcome.message)) continue; // run-predict-collision says it
+      findings.push(signatureFinding(outcome.message, outcome.hint));
+    } else if (!outcome.schema && outcome.gap.line > 0) {
+      findings.push({
+        check: 'python-signature',
+        severity: 'info',
+        message: `the schema needs an import to read (${outcome.gap.message}); it will be read from the built image`,
+        file: outcome.gap.file,
+        line: outcome.gap.line,
+        column: outcome.gap.col,
+        fixable: false,
+      });
     }
   }
   return { findings, configText, ...(checked.config ? { config: checked.config } : {}), starter, scans };
