@@ -52,7 +52,7 @@ class HttpProtocol:
     """One connection. `handler(request, conn)` must end with conn.respond(...) or conn.stream_*."""
 
     __slots__ = ("loop", "handler", "max_body", "transport", "buf", "busy", "closed", "keep_alive",
-                 "sent_continue", "on_close")
+                 "sent_continue", "on_close", "pending")
 
     def __init__(self, loop, handler, max_body):
         self.loop = loop
@@ -65,6 +65,7 @@ class HttpProtocol:
         self.keep_alive = True
         self.sent_continue = False
         self.on_close = None  # set by streaming handlers
+        self.pending = None  # parsed head of a request whose body has not fully arrived
 
     # ------------------------------------------------------- loop callbacks
     def connection_made(self, transport):
@@ -105,49 +106,25 @@ class HttpProtocol:
 
     def _parse(self):
         buf = self.buf
-        end = buf.find(b"\r\n\r\n")
-        if end < 0:
-            if len(buf) > MAX_HEAD:
-                raise HttpError(431, "Request header fields too large")
-            return None
-        if end > MAX_HEAD:
-            raise HttpError(431, "Request header fields too large")
-        head = bytes(buf[:end]).decode("latin-1")
-        lines = head.split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            raise HttpError(400, "Malformed request line")
-        method, target, version = parts
-        headers = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if not sep or not name or name != name.strip():
-                raise HttpError(400, "Malformed header")
-            name = name.lower()
-            value = value.strip()
-            headers[name] = headers[name] + ", " + value if name in headers else value
-        conn = headers.get("connection", "").lower()
-        keep_alive = ("close" not in conn) if version == "HTTP/1.1" else ("keep-alive" in conn)
-        start = end + 4
-        if "chunked" in headers.get("transfer-encoding", "").lower():
+        head = self.pending
+        if head is None:
+            head = self._parse_head(buf)
+            if head is None:
+                return None
+        method, target, headers, keep_alive, start, length = head
+        if length is None:  # chunked
             body, used = self._chunked(buf, start, headers)
             if body is None:
+                self.pending = head
                 return None
         else:
-            length = headers.get("content-length")
-            if length is None:
-                n = 0
-            else:
-                if not length.isdigit():
-                    raise HttpError(400, "Invalid Content-Length")
-                n = int(length)
-            if n > self.max_body:
-                raise HttpError(413, "Request body too large")
-            if len(buf) - start < n:
+            if len(buf) - start < length:
+                self.pending = head  # headers are not parsed again when the body comes later
                 self._maybe_continue(headers)
                 return None
-            body = bytes(buf[start:start + n])
-            used = start + n
+            body = bytes(buf[start:start + length])
+            used = start + length
+        self.pending = None
         del buf[:used]
         self.sent_continue = False
         path, _, query = target.partition("?")
@@ -157,6 +134,49 @@ class HttpProtocol:
             except UnicodeDecodeError:
                 raise HttpError(400, "Malformed path") from None
         return Request(method, path, query, headers, body, keep_alive)
+
+    def _parse_head(self, buf):
+        end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buf) > MAX_HEAD:
+                raise HttpError(431, "Request header fields too large")
+            return None
+        if end > MAX_HEAD:
+            raise HttpError(431, "Request header fields too large")
+        lines = buf[:end].decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+            raise HttpError(400, "Malformed request line")
+        method, target, version = parts
+        headers = {}
+        for i in range(1, len(lines)):
+            name, sep, value = lines[i].partition(":")
+            if not sep or not name or name[-1] in " \t":
+                raise HttpError(400, "Malformed header")
+            name = name.lower()
+            if name in headers:
+                headers[name] += ", " + value.strip()
+            else:
+                headers[name] = value.strip()
+        conn = headers.get("connection")
+        if version == "HTTP/1.1":
+            keep_alive = conn is None or "close" not in conn.lower()
+        else:
+            keep_alive = conn is not None and "keep-alive" in conn.lower()
+        te = headers.get("transfer-encoding")
+        if te is not None and "chunked" in te.lower():
+            length = None
+        else:
+            cl = headers.get("content-length")
+            if cl is None:
+                length = 0
+            elif not cl.isdigit():
+                raise HttpError(400, "Invalid Content-Length")
+            else:
+                length = int(cl)
+                if length > self.max_body:
+                    raise HttpError(413, "Request body too large")
+        return (method, target, headers, keep_alive, end + 4, length)
 
     def _chunked(self, buf, pos, headers):
         out = bytearray()

@@ -59,24 +59,35 @@ def hook_metrics(worker, scope, tag):
         pass
 
 
-_spare_dirs = []
+class LazyDir:
+    """The directory for a prediction's input files, created only if a file is written.
+
+    Most predictions have no file input; making and removing a directory for each
+    would be two wasted system calls on the hot path. tempfile (and os.path) call
+    __fspath__, which is where the directory comes into being.
+    """
+
+    __slots__ = ("path",)
+
+    def __init__(self):
+        self.path = None
+
+    def __fspath__(self):
+        if self.path is None:
+            self.path = tempfile.mkdtemp(prefix="cog-input-")
+        return self.path
+
+    def __str__(self):
+        return self.__fspath__()
 
 
 def get_tmpdir():
-    """A fresh empty directory for a prediction's input files (reused when left empty)."""
-    if _spare_dirs:
-        return _spare_dirs.pop()
-    return tempfile.mkdtemp(prefix="cog-input-")
+    return LazyDir()
 
 
-def put_tmpdir(path):
-    try:
-        if not os.listdir(path) and len(_spare_dirs) < 8:
-            _spare_dirs.append(path)
-            return
-    except OSError:
-        return
-    shutil.rmtree(path, ignore_errors=True)
+def put_tmpdir(lazy):
+    if lazy.path is not None:
+        shutil.rmtree(lazy.path, ignore_errors=True)
 
 
 def exit_message(exc):
