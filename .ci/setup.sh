@@ -56,7 +56,8 @@ if ! docker image inspect "$base_image" >/dev/null 2>&1; then
       bookworm "$rootfs" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
       || { tail -n 30 "$cache/debootstrap.log" >&2; exit 1; }
     # Smaller image, and no stale package lists baked in.
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/tmp/*
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* \
+      "$rootfs"/tmp/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
     tar -C "$rootfs" -cf "$tarball.part" .
     mv "$tarball.part" "$tarball"
     rm -rf "$rootfs"
