@@ -212,3 +212,25 @@ export async function findChildLabel(docker: Docker, parentId: string, label: st
     return undefined;
   }
 }
+
+export async function imageIdOf(docker: Docker, ref: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(ref).inspect()).Id;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes an image that lost its name, with its untagged parents, unless something still uses
+ * it (another tag, a container, a child image): the engine refuses then, which is fine.
+ */
+export async function removeUnusedImage(docker: Docker, id: string): Promise<void> {
+  try {
+    const info = await docker.getImage(id).inspect();
+    if ((info.RepoTags ?? []).length > 0) return;
+    await docker.getImage(id).remove({ force: false, noprune: false });
+  } catch {
+    // in use, or already gone
+  }
+}

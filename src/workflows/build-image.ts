@@ -11,7 +11,7 @@ import { loadProject, renderDiagnostics, type LoadedConfig } from '../config/ind
 import { planBuild, renderDockerfile, selectWeightsFiles, type BuildPlan, type UseCudaBaseImage } from '../dockerfile/index.js';
 import { connectEngine, removeSessionContainers } from '../docker/containers-run.js';
 import { findBuildKitCli } from '../docker/docker-cli.js';
-import { addImageLabels, buildWithBuildKit, buildWithClassic, findChildLabel, type BuildSecret } from '../docker/image-build.js';
+import { addImageLabels, buildWithBuildKit, buildWithClassic, findChildLabel, imageIdOf, removeUnusedImage, type BuildSecret } from '../docker/image-build.js';
 import { createTarStream } from '../docker/context-tar.js';
 import { edgecogVersion } from '../version.js';
 import { buildContextEntries, listProjectFiles } from './build-context.js';
@@ -76,6 +76,13 @@ function parseUseCuda(value: string | undefined): UseCudaBaseImage {
 
 export async function buildImage(ctx: CommandContext, options: BuildImageOptions): Promise<BuiltImage> {
   const started = Date.now();
+  let mark = started;
+  // --debug: where a build's time goes.
+  const timing = (what: string): void => {
+    const now = Date.now();
+    ctx.ui.debug(`${what}: ${now - mark} ms`);
+    mark = now;
+  };
   const loaded = await loadProject({ cwd: options.projectDir, file: options.configFile });
   showConfigWarnings(ctx, loaded);
   const projectDir = loaded.projectDir;
@@ -88,8 +95,9 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
   const userSecrets = (options.secrets ?? []).map((s) => parseSecretSpec(s, ctx.cwd));
   const baseImage = options.baseImage ?? (ctx.env.EDGECOG_BASE_IMAGE || undefined);
 
-  const docker = await connectEngine();
-  const cli = await findBuildKitCli(ctx.env);
+  timing('config');
+  const [docker, cli] = await Promise.all([connectEngine(), findBuildKitCli(ctx.env)]);
+  timing('engine and BuildKit CLI');
   const needsBuildKit = userSecrets.length > 0 || Object.keys(pip.secretValues).length > 0 || loaded.config.build.run.some((r) => r.mounts.length > 0);
   if (!cli && needsBuildKit) {
     const why = Object.keys(pip.secretValues).length
@@ -153,7 +161,9 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
       mask,
       onCancel: (c: () => void) => (cancel = c),
     };
+    timing('plan');
     const built = cli ? await buildWithBuildKit(cli, engineOptions) : await buildWithClassic(docker, engineOptions);
+    timing('image build');
 
     reporter.phase('Reading the model schema...');
     let schemaText: string | undefined;
@@ -165,8 +175,14 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
     }
     const schema: unknown = JSON.parse(schemaText);
     const labels = { [SCHEMA_LABEL]: schemaText, ...options.labels };
+    timing('schema');
     reporter.phase('Adding labels...');
+    const previous = await imageIdOf(docker, imageName);
     const imageId = await addImageLabels(docker, built.imageId, labels, imageName);
+    timing('labels');
+    // The image this name pointed at before, and the unlabelled build under it, would
+    // otherwise pile up as <none> images on every rebuild.
+    if (previous && previous !== imageId) await removeUnusedImage(docker, previous);
     reporter.succeed(`Built ${imageName} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     return { image: imageName, imageId, schema, loaded, plan };
   } catch (err) {
