@@ -52,7 +52,7 @@ class HttpProtocol:
     """One connection. `handler(request, conn)` must end with conn.respond(...) or conn.stream_*."""
 
     __slots__ = ("loop", "handler", "max_body", "transport", "buf", "busy", "closed", "keep_alive",
-                 "sent_continue", "on_close", "pending")
+                 "sent_continue", "on_close", "pending", "head_only")
 
     def __init__(self, loop, handler, max_body):
         self.loop = loop
@@ -66,6 +66,7 @@ class HttpProtocol:
         self.sent_continue = False
         self.on_close = None  # set by streaming handlers
         self.pending = None  # parsed head of a request whose body has not fully arrived
+        self.head_only = False  # answering a HEAD request: headers only
 
     # ------------------------------------------------------- loop callbacks
     def connection_made(self, transport):
@@ -95,6 +96,9 @@ class HttpProtocol:
                 return
             self.busy = True
             self.keep_alive = req.keep_alive
+            if req.method == "HEAD":  # as Starlette does: every GET route answers HEAD too
+                req.method = "GET"
+                self.head_only = True
             try:
                 self.handler(req, self)
             except Exception:  # a bug in a handler must not kill the connection silently
@@ -226,6 +230,9 @@ class HttpProtocol:
             head += extra
         if close:
             head += b"connection: close\r\n"
+        if self.head_only:
+            self.head_only = False
+            body = b""
         self.transport.write(head + b"\r\n" + body)
         self.busy = False
         if close:

@@ -92,11 +92,11 @@ class Worker:
         self.capture.start({k: tuple(v) for k, v in pipes.items()} if pipes else None)
         sys.stdout = TaggedStream(self.capture, "stdout", sys.stdout)
         sys.stderr = TaggedStream(self.capture, "stderr", sys.stderr)
-        if not self._load():
-            return 1
         hc_fd = self.cfg.get("hc_fd")
         if hc_fd is not None:
             threading.Thread(target=self._health_loop, args=(hc_fd,), name="cog-healthcheck", daemon=True).start()
+        if not self._load():
+            return 1
         if self.predictor.is_async:
             from .worker_async import run_async
 
@@ -229,8 +229,13 @@ class Worker:
         while True:
             msg = reader.next_message()
             if msg is None:
-                return
+                # The server process is gone (even SIGKILLed): nobody will ever read our
+                # results, so do not keep running a long setup() or predict() for nothing.
+                os._exit(0)
             ok, err = True, None
+            if self.predictor is None:
+                self.send({"t": "hc", "n": msg.get("n"), "ok": True, "error": None})
+                continue
             try:
                 fn = getattr(self.predictor, "healthcheck", None)
                 result = fn() if fn is not None and getattr(self.predictor, "has_healthcheck", False) else True

@@ -95,6 +95,9 @@ class BasicEndpointsTest(ServerTest):
         self.assertEqual(self.post("/predictions/unknown/cancel").status, 404)
         self.assertEqual(self.post("/trainings", {"input": {}}).status, 404)
         self.assertEqual(self.get("/docs").status, 200)
+        r = self.server.request("HEAD", "/health-check")
+        self.assertEqual((r.status, r.raw), (200, b""))
+        self.assertGreater(int(r.headers["content-length"]), 0)
 
     def test_huge_body_is_413(self):
         r = self.post("/predictions", {"input": {"text": "x" * 300000}})

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import subprocess
 import threading
 import time
 import unittest
@@ -88,6 +89,43 @@ class CrashTest(unittest.TestCase):
             self.assertEqual(srv.proc.wait(10), 0)
         finally:
             srv.stop()
+
+
+    def test_worker_does_not_outlive_a_killed_server(self):
+        srv = Server({"cog.yaml": COG_YAML, "predict.py": CRASHY})
+        try:
+            children = subprocess.run(["pgrep", "-P", str(srv.proc.pid)], capture_output=True, text=True).stdout.split()
+            self.assertEqual(len(children), 1)
+            worker = int(children[0])
+            holder = {}
+            t = threading.Thread(target=lambda: holder.setdefault("r", _try(srv.request, "POST", "/predictions",
+                                                                            {"input": {"mode": "sleep", "seconds": 20}})))
+            t.start()
+            srv.wait_status(("BUSY",), 10)
+            os.kill(srv.proc.pid, signal.SIGKILL)
+            srv.proc.wait(5)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and _alive(worker):
+                time.sleep(0.05)
+            self.assertFalse(_alive(worker))
+            t.join(5)
+        finally:
+            srv.stop()
+
+
+def _try(fn, *args):
+    try:
+        return fn(*args)
+    except OSError as exc:
+        return exc
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as fh:
+            return fh.read().split(")")[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 class SetupTest(unittest.TestCase):
