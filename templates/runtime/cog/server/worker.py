@@ -197,6 +197,9 @@ class Worker:
             if msg is None or msg.get("t") == "shutdown":
                 return 0
             if msg.get("t") == "predict":
+                # A cancel signal from here on is for this prediction (even while validating);
+                # one for the previous prediction has already been handled by now.
+                self.cancel_requested = False
                 self._predict_sync(msg)
 
     def begin(self, msg):
@@ -220,7 +223,6 @@ class Worker:
         values = self.begin(msg)
         if values is None:
             return
-        self.cancel_requested = False
         run_prediction_sync(self, msg, values)
 
     # --------------------------------------------------------- healthcheck
