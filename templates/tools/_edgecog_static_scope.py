@@ -209,6 +209,17 @@ class ModuleScope:
             raise Unresolvable("'%s' is not a constant that can be read without importing" % node.id, *where(node), name=node.id)
         if isinstance(node, ast.Call):
             return self._call(node, _depth)
+        if isinstance(node, ast.JoinedStr):  # f"Choose from {MODELS}" over constants
+            parts = []
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    v = self.evaluate(value.value, _depth + 1)
+                    v = {-1: v, 115: str(v), 114: repr(v), 97: ascii(v)}.get(value.conversion, v)
+                    spec = self.evaluate(value.format_spec, _depth + 1) if value.format_spec is not None else ""
+                    parts.append(format(v, spec))
+                else:
+                    parts.append(self.evaluate(value, _depth + 1))
+            return "".join(parts)
         if isinstance(node, ast.Subscript):
             container = self.evaluate(node.value, _depth + 1)
             key = self.evaluate(subscript_slice(node), _depth + 1)

@@ -58,7 +58,7 @@ PALETTE = {"red": 1, "blue": 2, "green": 3}
 class Predictor(cog.BasePredictor):
     def predict(
         self,
-        steps: int = cog.Input(description="steps", default=2, ge=0, le=MAX_STEPS),
+        steps: int = cog.Input(description=f"steps, at most {MAX_STEPS} ({SCALE:.2f}x, {STYLES!r})", default=2, ge=0, le=MAX_STEPS),
         style: str = cog.Input(default=STYLES[0], choices=STYLES),
         colour: str = cog.Input(default="blue", choices=sorted(PALETTE)),
         shout: str = cog.Input(default="x".upper(), choices=list(("X", "Y"))),
