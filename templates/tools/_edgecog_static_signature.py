@@ -7,7 +7,7 @@ every body replaced by `raise NotImplementedError`. The runtime's own generator 
 """
 import ast
 
-from _edgecog_static_scope import ModuleScope, StaticError, Unresolvable, where
+from _edgecog_static_scope import ModuleScope, StaticError, Unresolvable, dotted, where
 from _edgecog_static_types import TypeResolver, canonical, render_type, render_value
 
 INPUT_KEYWORDS = ("default", "description", "ge", "le", "min_length", "max_length", "regex", "choices", "deprecated", "accept")
@@ -116,7 +116,7 @@ def _method_in_chain(scope, cls, method, seen=None):
             continue
         else:
             raise Unresolvable(
-                "%s inherits from %s, which only an import can inspect" % (cls.name, ast.dump(base) if not hasattr(base, "id") else base.id),
+                "%s inherits from %s, which only an import can inspect" % (cls.name, dotted(base) or "an expression"),
                 *where(base),
             )
     return None
