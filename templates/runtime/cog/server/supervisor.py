@@ -12,8 +12,85 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _can_fork():
+    """Fork (no exec) on Linux: the worker skips a second interpreter start-up, which is most
+    of the time to READY for a small model. Elsewhere (macOS frameworks do not survive a
+    fork without exec) and with COG_WORKER_EXEC=1 the worker is a fresh interpreter."""
+    return sys.platform.startswith("linux") and os.environ.get("COG_WORKER_EXEC", "") in ("", "0")
+
+
+class ForkedProcess:
+    """The part of subprocess.Popen's interface the supervisor uses, for a forked worker.
+
+    The fork happens before this process starts any thread, so the child is a clean copy.
+    """
+
+    def __init__(self, cfg, close_in_child):
+        self._lock = threading.Lock()
+        self.returncode = None
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 1
+            try:
+                for fd in close_in_child:
+                    os.close(fd)
+                from .worker import run_worker
+
+                code = run_worker(cfg)
+            finally:
+                os._exit(code or 0)
+        self.pid = pid
+
+    def _set(self, status):
+        if os.WIFSIGNALED(status):
+            self.returncode = -os.WTERMSIG(status)
+        else:
+            self.returncode = os.WEXITSTATUS(status)
+
+    def poll(self):
+        with self._lock:
+            if self.returncode is None:
+                try:
+                    pid, status = os.waitpid(self.pid, os.WNOHANG)
+                except ChildProcessError:
+                    return self.returncode
+                if pid:
+                    self._set(status)
+            return self.returncode
+
+    def wait(self, timeout=None):
+        if timeout is None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                with self._lock:
+                    if self.returncode is None:
+                        self._set(status)
+            except ChildProcessError:
+                pass
+            while self.returncode is None:  # reaped by a concurrent poll()
+                time.sleep(0.01)
+            return self.returncode
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired("worker", timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, sig):
+        if self.returncode is None:
+            os.kill(self.pid, sig)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
 
 
 def _runtime_root():
@@ -48,16 +125,19 @@ class WorkerProcess:
         self.capture_r = {"stdout": out_r, "stderr": err_r}
         cfg = dict(self.cfg, cmd_fd=cmd_r, evt_fd=evt_w, hc_fd=hc_r,
                    capture={"stdout": [out_r, out_w], "stderr": [err_r, err_w]})
-        env = dict(os.environ)
-        root = _runtime_root()
-        path = env.get("PYTHONPATH", "")
-        if root not in path.split(os.pathsep):
-            env["PYTHONPATH"] = root + (os.pathsep + path if path else "")
-        self.proc = (popen or subprocess.Popen)(
-            [sys.executable, "-m", "cog.server.worker", json.dumps(cfg)],
-            pass_fds=(cmd_r, evt_w, hc_r, out_r, out_w, err_r, err_w),
-            env=env,
-        )
+        if popen is None and _can_fork():
+            self.proc = ForkedProcess(cfg, close_in_child=(self.cmd_w, self.evt_r, self.hc_w))
+        else:
+            env = dict(os.environ)
+            root = _runtime_root()
+            path = env.get("PYTHONPATH", "")
+            if root not in path.split(os.pathsep):
+                env["PYTHONPATH"] = root + (os.pathsep + path if path else "")
+            self.proc = (popen or subprocess.Popen)(
+                [sys.executable, "-m", "cog.server.worker", json.dumps(cfg)],
+                pass_fds=(cmd_r, evt_w, hc_r, out_r, out_w, err_r, err_w),
+                env=env,
+            )
         self.pid = self.proc.pid
         for fd in (cmd_r, evt_w, hc_r, out_w, err_w):
             os.close(fd)

@@ -302,15 +302,22 @@ def _json_default(obj):
     return str(obj)
 
 
-def main():
-    cfg = json.loads(sys.argv[1])
+def run_worker(cfg):
     try:
         code = Worker(cfg).run()
     except Exception:
         traceback.print_exc()
         code = 1
-    sys.stdout.flush() if hasattr(sys.stdout, "flush") else None
-    os._exit(code or 0)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    return code or 0
+
+
+def main():
+    os._exit(run_worker(json.loads(sys.argv[1])))
 
 
 if __name__ == "__main__":
