@@ -9,7 +9,6 @@ keeps the pipe open, and reports it once every pending event has been read.
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -78,6 +77,8 @@ class ForkedProcess:
         deadline = time.monotonic() + timeout
         while self.poll() is None:
             if time.monotonic() >= deadline:
+                import subprocess
+
                 raise subprocess.TimeoutExpired("worker", timeout)
             time.sleep(0.01)
         return self.returncode
@@ -128,6 +129,8 @@ class WorkerProcess:
         if popen is None and _can_fork():
             self.proc = ForkedProcess(cfg, close_in_child=(self.cmd_w, self.evt_r, self.hc_w))
         else:
+            import subprocess
+
             env = dict(os.environ)
             root = _runtime_root()
             path = env.get("PYTHONPATH", "")
@@ -273,6 +276,8 @@ class WorkerProcess:
         """Ask the worker to exit, then make sure it does (blocking, bounded)."""
         if self.proc is None:
             return
+        import subprocess
+
         if self.proc.poll() is None:
             self.send({"t": "shutdown"})
             try:
