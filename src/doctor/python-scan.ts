@@ -48,7 +48,7 @@ export interface ScanRequest {
 }
 
 export async function scanPythonFile(req: ScanRequest): Promise<PythonScan> {
-  const args = [join(toolsDir(), 'doctor_scan.py'), '--project', req.projectDir, '--file', req.file];
+  const args = ['-S', join(toolsDir(), 'doctor_scan.py'), '--project', req.projectDir, '--file', req.file];
   for (const t of req.targets) args.push('--target', `${t.name}=${t.mode}`);
   if (req.fix && req.fix.length > 0) args.push('--fix', req.fix.join(','));
   if (req.migrateClass) args.push('--migrate-class', req.migrateClass);

@@ -147,7 +147,8 @@ export async function staticSchema(
       hint: 'Create the file or fix the run:/predict:/train: reference in cog.yaml.',
     });
   }
-  const args = [`${toolsDir()}/static_schema.py`, '--project', projectDir, '--ref', predictRef, '--mode', mode, '--runtime', runtimeDir()];
+  // -S: no site-packages .pth hooks (the reader is stdlib-only; they can cost 100+ ms).
+  const args = ['-S', `${toolsDir()}/static_schema.py`, '--project', projectDir, '--ref', predictRef, '--mode', mode, '--runtime', runtimeDir()];
   if (options.otherRef) args.push('--other-ref', options.otherRef);
   if (options.fallback === false) args.push('--no-fallback');
   const r = await runTool(python, args, env, options.timeoutMs ?? 120_000);
