@@ -7,14 +7,19 @@
 // base image (EDGECOG_BENCH_BASE_IMAGE, default edgecog-base/python:3.11); skips otherwise.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'edgecog.js');
+// A frozen copy of the CLI and its runtime: both pushes must build with the same edgecog, even
+// when the working tree changes while the bench runs (a new runtime is a new layer).
+const install = mkdtempSync(join(tmpdir(), 'edgecog-bench-install-'));
+for (const part of ['bin', 'dist', 'templates', 'package.json']) cpSync(join(root, part), join(install, part), { recursive: true });
+symlinkSync(join(root, 'node_modules'), join(install, 'node_modules'));
+const bin = join(install, 'bin', 'edgecog.js');
 const base = process.env.EDGECOG_BENCH_BASE_IMAGE ?? 'edgecog-base/python:3.11';
 const weightsMb = Number(process.env.BENCH_WEIGHTS_MB ?? 200);
 const LIMIT_MS = 10 * 60 * 1000;
@@ -122,4 +127,5 @@ try {
   engine.stop();
   for (const t of tags) spawnSync('docker', ['rmi', t], { stdio: 'ignore' });
   rmSync(project, { recursive: true, force: true });
+  rmSync(install, { recursive: true, force: true });
 }
