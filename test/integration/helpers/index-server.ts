@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
+import { expect } from 'vitest';
 import { findFreePort } from '../../../src/prediction/free-port.js';
 import { repoRoot } from '../run-cli-helpers.js';
 
@@ -167,6 +168,20 @@ export function installLayer(layers: ImageLayer[]): ImageLayer {
   const found = layers.filter((l) => /pip\b.*\binstall\b/.test(l.createdBy) && /requirements/.test(l.createdBy));
   if (found.length !== 1) throw new Error(`expected one pip install layer, found ${found.length}:\n${layers.map((l) => l.createdBy.slice(0, 120)).join('\n')}`);
   return found[0]!;
+}
+
+/**
+ * After a code-only change: every layer up to and including the pip install is the same, the
+ * code layer differs, and nothing else but COPY layers does (the runtime COPY differs only when
+ * templates/runtime changed between the two builds, as it can while the runtime is edited).
+ */
+export function expectOnlyCodeRebuilt(before: ImageLayer[], after: ImageLayer[]): void {
+  expect(after.length).toBe(before.length);
+  const install = after.indexOf(installLayer(after));
+  expect(after.slice(0, install + 1).map((l) => l.diffId)).toEqual(before.slice(0, install + 1).map((l) => l.diffId));
+  const differing = after.filter((l, i) => l.diffId !== before[i]!.diffId).map((l) => l.createdBy);
+  expect(differing).toContainEqual(expect.stringMatching(/^COPY \S*code\b/));
+  for (const step of differing) expect(step).toMatch(/^COPY /);
 }
 
 /** An 8-bit grayscale PNG (filter 0 on every row). */
