@@ -47,6 +47,8 @@ export interface ReadArchiveOptions {
   keep?: (diffId: string) => boolean;
   /** Bytes of the archive read so far (exporting progress). */
   onBytes?: (total: number) => void;
+  /** Called as soon as an entry the caller keeps is complete, so work can start during the export. */
+  onEntryReady?: (entry: LayerSource) => void;
 }
 
 export async function readImageArchive(stream: Readable, options: ReadArchiveOptions): Promise<ImageArchive> {
@@ -92,12 +94,17 @@ export async function readImageArchive(stream: Readable, options: ReadArchiveOpt
         entry.on('end', () => {
           const digest = `sha256:${hash.digest('hex')}`;
           const record: Entry = { digest, size };
+          const kept = !options.keep || options.keep(digest);
           if (file) {
-            file.end(() => resolve());
-            file.on('error', reject);
             record.path = filePath;
+            file.end(() => {
+              if (kept) options.onEntryReady?.({ diffId: digest, size, path: filePath });
+              resolve();
+            });
+            file.on('error', reject);
           } else {
             record.data = Buffer.concat(chunks);
+            if (kept) options.onEntryReady?.({ diffId: digest, size, data: record.data });
             resolve();
           }
           entries.set(name, record);

@@ -76,21 +76,24 @@ function gzipLevel(layer: LayerSource, env: NodeJS.ProcessEnv): number {
   return layer.size > 64 * 1024 * 1024 ? 1 : 6;
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && failed === undefined) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed !== undefined) throw failed;
+/** Runs at most `n` of the given jobs at a time. */
+function createLimiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return <T>(job: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const run = (): void => {
+        active++;
+        job()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            queue.shift()?.();
+          });
+      };
+      if (active < n) run();
+      else queue.push(run);
+    });
 }
 
 export async function pushImage(options: PushImageOptions): Promise<PushResult> {
@@ -179,20 +182,11 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
     }
 
     const needed = new Set(diffIds.filter((d) => !done.has(d)));
-    let archive: ImageArchive | undefined;
-    if (needed.size > 0 || !configPresent) {
-      events.onPhase?.('exporting');
-      spoolDir = mkdtempSync(join(env.EDGECOG_TMPDIR ?? tmpdir(), 'edgecog-push-'));
-      archive = await readImageArchive(await options.exportArchive(), { spoolDir, keep: (d) => needed.has(d) || d === configDigest });
-      if (archive.configDigest !== configDigest) {
-        throw new Error(`the exported image config hashes to ${archive.configDigest}, expected the image ID ${configDigest}`);
-      }
-      configSize = archive.config.length;
-    }
-
-    events.onPhase?.('uploading');
-    const work = [...needed].map((diffId) => ({ diffId, index: diffIds.indexOf(diffId), layer: archive!.layers.find((l) => l.diffId === diffId)! }));
-    await mapLimit(work, options.concurrency ?? 3, async ({ diffId, index, layer }) => {
+    const limit = createLimiter(options.concurrency ?? 3);
+    const tasks = new Map<string, Promise<void>>();
+    let failure: unknown;
+    const uploadLayer = async (diffId: string, layer: LayerSource): Promise<void> => {
+      const index = diffIds.indexOf(diffId);
       events.onLayer?.({ index, diffId, state: 'compressing', size: layer.size });
       const compressed = await compressLayer(layer, join(spoolDir!, `${diffId.slice(7)}.gz`), gzipLevel(layer, env));
       if (layer.path) rmSync(layer.path, { force: true });
@@ -214,7 +208,42 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
       } finally {
         rmSync(compressed.path, { force: true });
       }
-    });
+    };
+    // Layers are compressed and uploaded as soon as the export has produced them.
+    const start = (layer: LayerSource): void => {
+      if (!needed.has(layer.diffId) || tasks.has(layer.diffId)) return;
+      tasks.set(
+        layer.diffId,
+        limit(() => (failure === undefined ? uploadLayer(layer.diffId, layer) : Promise.resolve())).catch((err: unknown) => {
+          failure ??= err;
+        }),
+      );
+    };
+    let archive: ImageArchive | undefined;
+    if (needed.size > 0 || !configPresent) {
+      events.onPhase?.('exporting');
+      spoolDir = mkdtempSync(join(env.EDGECOG_TMPDIR ?? tmpdir(), 'edgecog-push-'));
+      try {
+        archive = await readImageArchive(await options.exportArchive(), {
+          spoolDir,
+          keep: (d) => needed.has(d) || d === configDigest,
+          onEntryReady: start,
+        });
+      } finally {
+        // Never leave uploads running behind an error.
+        await Promise.all(tasks.values());
+      }
+      if (archive.configDigest !== configDigest) {
+        throw new Error(`the exported image config hashes to ${archive.configDigest}, expected the image ID ${configDigest}`);
+      }
+      configSize = archive.config.length;
+      for (const layer of archive.layers) start(layer);
+    }
+
+    events.onPhase?.('uploading');
+    await Promise.all(tasks.values());
+    if (failure !== undefined) throw failure;
+    for (const d of needed) if (!done.has(d)) throw new Error(`layer ${d} was not in the exported image`);
     if (!configPresent) {
       const config = archive!.config;
       bytesUploaded += await uploadBlob(http, repo, { digest: configDigest, size: config.length, data: config }, { chunkSize, policy });
