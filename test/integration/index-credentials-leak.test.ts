@@ -70,7 +70,8 @@ function expectSecretNowhere(image: string, needles: string[]): number {
       // A layer is a tar: "ustar" at offset 257 of its first header.
       if (data.toString('latin1', 257, 262) === 'ustar') layers++;
       const found = where(data);
-      expect(found, `${found} found in ${file.slice(dir.length)} of docker save`).toBeUndefined();
+      const inside = found && data.toString('latin1', 257, 262) === 'ustar' ? ` (${tarEntriesHolding(data, Buffer.from(found)).join(', ')})` : '';
+      expect(found, `${found} found in ${file.slice(dir.length)}${inside} of docker save`).toBeUndefined();
     }
     const rootfs = JSON.parse(execFileSync('docker', ['image', 'inspect', image, '--format', '{{json .RootFS.Layers}}'], { encoding: 'utf8' })) as string[];
     // Every layer was looked into (an empty layer is a tar of 1 KiB of zeros, no ustar header).
@@ -86,6 +87,20 @@ function expectSecretNowhere(image: string, needles: string[]): number {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Names of the entries of an uncompressed tar whose content holds the needle. */
+function tarEntriesHolding(tar: Buffer, needle: Buffer): string[] {
+  const out: string[] = [];
+  for (let pos = 0; pos + 512 <= tar.length; ) {
+    const name = tar.toString('latin1', pos, pos + 100).replace(/\0.*$/s, '');
+    if (!name) break;
+    const prefix = tar.toString('latin1', pos + 345, pos + 500).replace(/\0.*$/s, '');
+    const size = parseInt(tar.toString('latin1', pos + 124, pos + 136).replace(/\0.*$/s, '').trim() || '0', 8);
+    if (tar.subarray(pos + 512, pos + 512 + size).includes(needle)) out.push(prefix ? `${prefix}/${name}` : name);
+    pos += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
 }
 
 const needlesFor = (t: { token: string; user: string }): string[] => [t.token, Buffer.from(`${t.user}:${t.token}`).toString('base64')];
