@@ -62,6 +62,8 @@ export interface PushImageOptions {
   events?: PushEvents;
   chunkSize?: number;
   concurrency?: number;
+  /** Registers cleanup for Ctrl-C (the spooled layers can be gigabytes); returns an unregister. */
+  onInterrupt?: (cleanup: () => void) => () => void;
 }
 
 /**
@@ -130,6 +132,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
   let bytesUploaded = 0;
   let started = false;
   let spoolDir: string | undefined;
+  let unregister: (() => void) | undefined;
   try {
     events.onPhase?.('connecting');
     // A registry that is not there at all is said quickly; mid-push failures get the full policy.
@@ -223,6 +226,8 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
     if (needed.size > 0 || !configPresent) {
       events.onPhase?.('exporting');
       spoolDir = mkdtempSync(join(env.EDGECOG_TMPDIR ?? tmpdir(), 'edgecog-push-'));
+      const dir = spoolDir;
+      unregister = options.onInterrupt?.(() => rmSync(dir, { recursive: true, force: true }));
       try {
         archive = await readImageArchive(await options.exportArchive(), {
           spoolDir,
@@ -302,5 +307,6 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
     cache.save();
     await http.close();
     if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
+    unregister?.();
   }
 }

@@ -71,6 +71,10 @@ export async function pushWorkflow(ctx: CommandContext, options: PushWorkflowOpt
       exportArchive: () => exportImage(docker, source!),
       env: ctx.env,
       events: progress.events,
+      onInterrupt: (cleanup) => {
+        const off = ctx.onInterrupt(cleanup);
+        return () => void off();
+      },
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const counts = { pushed: 0, mounted: 0, existing: 0 };
