@@ -1,9 +1,9 @@
 """Webhooks: filtered, throttled, posted in order from a small thread pool.
 
 As in Cog: the request's `webhook_events_filter` (default: all four events)
-decides which events are considered; non-terminal ones are dropped when one
-was sent less than COG_THROTTLE_RESPONSE_INTERVAL seconds (0.5) ago; the
-terminal one is always sent and retried on connection errors, 429 and 5xx.
+decides which events are considered; `start` and `logs` events are dropped
+when one was sent less than COG_THROTTLE_RESPONSE_INTERVAL seconds (0.5) ago;
+`output` events are never dropped (Cog 0.17+), the terminal one is always sent and retried on connection errors, 429 and 5xx.
 Non-terminal posts are tried once. Each prediction's posts go out one at a
 time in event order; different predictions do not wait for each other.
 """
@@ -67,7 +67,9 @@ class WebhookSender:
         if kind not in self.filter:
             return
         now = time.time()
-        if not terminal and now - self.last_sent < self.interval:
+        # Output events are never throttled (as in Cog 0.17+'s coglet): a dropped one would
+        # leave a webhook consumer without an item until the next event, maybe minutes later.
+        if not terminal and kind != "output" and now - self.last_sent < self.interval:
             return
         self.last_sent = now
         body = json.dumps(doc_fn(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")

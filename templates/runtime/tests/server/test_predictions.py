@@ -119,6 +119,13 @@ class PredictionsTest(ServerTest):
                  headers={"Prefer": "respond-async"})
         evs = self.listener.events("a2")
         self.assertEqual(len(evs), 1)
+        # output events are never throttled (Cog 0.17+): every item arrives at once
+        hook = self.listener.url("/hook/a4")
+        self.put("/predictions/a4", {"input": {"n": 3}, "webhook": hook, "webhook_events_filter": ["output", "completed"]},
+                 headers={"Prefer": "respond-async"})
+        evs = self.listener.events("a4")
+        self.assertEqual([e["output"] for e in evs], [["hi0"], ["hi0", "hi1"], ["hi0", "hi1", "hi2"], ["hi0", "hi1", "hi2"]])
+        self.server.wait_status(("READY",), 5)
         self.server.wait_status(("READY",), 5)
         # async cancel
         hook = self.listener.url("/hook/a3")
