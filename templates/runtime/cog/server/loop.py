@@ -209,10 +209,13 @@ class Loop:
                 entry = handlers.get(fd)
                 if entry is None:
                     continue
-                if mask & (_IN | _ERRS) and entry[0] is not None:
-                    entry[0]()
-                if mask & (_OUT | _ERRS) and entry[1] is not None:
-                    entry[1]()
+                try:
+                    if mask & (_IN | _ERRS) and entry[0] is not None:
+                        entry[0]()
+                    if mask & (_OUT | _ERRS) and entry[1] is not None:
+                        entry[1]()
+                except Exception:  # a bug in one callback must not stop the server
+                    _report()
             if timers:
                 now = time.monotonic()
                 while timers and timers[0].when <= now:
@@ -221,7 +224,10 @@ class Loop:
                         ready.append((handle.cb, handle.args))
             for _ in range(len(ready)):
                 cb, args = ready.popleft()
-                cb(*args)
+                try:
+                    cb(*args)
+                except Exception:
+                    _report()
 
     # ------------------------------------------------------------ server
     def create_server(self, protocol_factory, host, port, backlog=2048):
@@ -254,6 +260,17 @@ class Loop:
 
         self.add_reader(sock.fileno(), accept)
         return Server(self, sock)
+
+
+def _report():
+    import sys
+    import traceback
+
+    try:
+        sys.stderr.write("cog.server: internal error (the server keeps running):\n" + traceback.format_exc())
+        sys.stderr.flush()
+    except Exception:
+        pass
 
 
 class Server:

@@ -9,7 +9,6 @@ An output that does not fit the declared type is reported as `output_error`
 import inspect
 import os
 import shutil
-import sys
 import tempfile
 import traceback
 
@@ -178,7 +177,3 @@ def run_prediction_sync(worker, msg, values):
     worker.capture.fd_tag = NOBODY
     put_tmpdir(tmpdir)
     worker.send(done)
-    try:
-        sys.stdout.flush()
-    except Exception:
-        pass
