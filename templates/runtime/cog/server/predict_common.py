@@ -7,7 +7,6 @@ An output that does not fit the declared type is reported as `output_error`
 """
 
 import inspect
-import os
 import shutil
 import tempfile
 import traceback
