@@ -18,7 +18,7 @@ export interface BuildReporter {
 
 /** `[stage-0 3/9] RUN x` → `[3/9] RUN x`; `Step 3/9 : RUN x` → `[3/9] RUN x`. */
 export function stepLabel(step: BuildStep): string {
-  return step.name.replace(/^\[[^\]\d]*?(\d+\/\d+)\]/, '[$1]').replace(/^Step (\d+\/\d+) : /, '[$1] ');
+  return step.name.replace(/^\[(?:[^\]]*\s)?(\d+\/\d+)\]/, '[$1]').replace(/^Step (\d+\/\d+) : /, '[$1] ');
 }
 
 function oneLine(text: string, width: number): string {
@@ -27,7 +27,11 @@ function oneLine(text: string, width: number): string {
 }
 
 export async function createBuildReporter(ctx: CommandContext, requested: ProgressMode | undefined, title: string): Promise<BuildReporter> {
-  const mode = requested === 'quiet' ? 'quiet' : requested === 'tty' || (requested !== 'plain' && ctx.ui.mode === 'tty') ? 'tty' : 'plain';
+  // A terminal that reports no width (a pty under `script`, some CI runners) sends ora into an
+  // endless redraw loop: plain lines there.
+  const hasWidth = (process.stderr.columns ?? 0) > 0;
+  const wantsTty = requested === 'tty' || (requested !== 'plain' && ctx.ui.mode === 'tty');
+  const mode = requested === 'quiet' ? 'quiet' : wantsTty && hasWidth ? 'tty' : 'plain';
   if (mode === 'quiet') {
     return { onEvent: () => undefined, phase: () => undefined, succeed: () => undefined, fail: () => undefined };
   }
@@ -36,7 +40,7 @@ export async function createBuildReporter(ctx: CommandContext, requested: Progre
     return {
       onEvent: (event) => {
         if (event.kind === 'step' && isDockerfileStep(event.step)) ctx.ui.info(oneLine(stepLabel(event.step), 160));
-        else if (event.kind === 'cached' && isDockerfileStep(event.step)) ctx.ui.info(`${stepLabel(event.step).split(' ')[0]} CACHED`);
+        else if (event.kind === 'cached' && isDockerfileStep(event.step)) ctx.ui.info(`${stepLabel(event.step).split(' ')[0]!} CACHED`);
         else if (event.kind === 'output' && isDockerfileStep(event.step)) ctx.ui.info(`  ${event.line}`);
       },
       phase: (text) => ctx.ui.info(text),

@@ -168,3 +168,13 @@ describe('build settings', () => {
     expect(hasBuiltinBuildKit('28.2.2')).toBe(false);
   });
 });
+
+describe('build progress labels', () => {
+  it('drop BuildKit stage names and classic "Step" prefixes', async () => {
+    const { stepLabel } = await import('../../src/workflows/build-reporter.js');
+    const step = (name: string) => ({ id: '1', name, cached: false, done: false, output: [] });
+    expect(stepLabel(step('[stage-0 3/9] RUN x'))).toBe('[3/9] RUN x');
+    expect(stepLabel(step('[3/9] RUN x'))).toBe('[3/9] RUN x');
+    expect(stepLabel(step('Step 3/9 : RUN x'))).toBe('[3/9] RUN x');
+  });
+});
