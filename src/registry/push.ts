@@ -199,11 +199,14 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
           done.set(diffId, { digest: blob.digest, size: blob.size, status: 'existing' });
         } else {
           events.onLayer?.({ index, diffId, state: 'uploading', bytes: 0, size: compressed.size, digest: compressed.digest });
-          bytesUploaded += await uploadBlob(http, repo, { ...blob, path: compressed.path }, {
+          // (not `bytesUploaded += await …`: that reads the total before the await and loses
+          // the bytes of layers finishing meanwhile)
+          const sent = await uploadBlob(http, repo, { ...blob, path: compressed.path }, {
             chunkSize,
             policy,
             onProgress: (bytes) => events.onLayer?.({ index, diffId, state: 'uploading', bytes, size: compressed.size, digest: compressed.digest }),
           });
+          bytesUploaded += sent;
           done.set(diffId, { digest: blob.digest, size: blob.size, status: 'pushed' });
         }
         cache.record(diffId, blob, fullRepo);
@@ -251,7 +254,8 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
     for (const d of needed) if (!done.has(d)) throw new Error(`layer ${d} was not in the exported image`);
     if (!configPresent) {
       const config = archive!.config;
-      bytesUploaded += await uploadBlob(http, repo, { digest: configDigest, size: config.length, data: config }, { chunkSize, policy });
+      const sent = await uploadBlob(http, repo, { digest: configDigest, size: config.length, data: config }, { chunkSize, policy });
+      bytesUploaded += sent;
     }
     if (configSize === undefined && cachedConfig) configSize = cachedConfig.size;
     if (configSize === undefined) {
