@@ -33,7 +33,7 @@ def parse_body(raw, content_type, required):
         text = raw.decode("utf-8", "replace")
         return None, [_err("model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields from", text)]
     try:
-        body = json.loads(raw)
+        body = json.loads(raw.decode("utf-8"))  # str: json skips its encoding detection
     except UnicodeDecodeError:
         return None, [_err("json_invalid", ["body", 0], "JSON decode error", {}, {"error": "Invalid UTF-8"})]
     except ValueError as exc:

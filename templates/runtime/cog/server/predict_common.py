@@ -11,6 +11,9 @@ import shutil
 import tempfile
 import traceback
 
+from cog.errors import CancelationException
+from cog.scope import new_scope, reset_scope, set_scope
+
 from .capture import NOBODY
 from .upload import make_file_encoder
 
@@ -93,9 +96,6 @@ def exit_message(exc):
 
 
 def run_prediction_sync(worker, msg, values):
-    from cog.errors import CancelationException
-    from cog.scope import new_scope, reset_scope, set_scope
-
     tag = msg["tag"]
     sig = worker.sig
     scope = new_scope(msg.get("context") or {})
