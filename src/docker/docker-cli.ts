@@ -95,7 +95,7 @@ async function probe(env: NodeJS.ProcessEnv): Promise<BuildKitCli | undefined> {
 
 async function probeCandidates(paths: string[], env: NodeJS.ProcessEnv): Promise<BuildKitCli | undefined> {
   const { execa } = await import('execa');
-  const quiet = { reject: false, timeout: 15_000, env: { ...env, DOCKER_CLI_HINTS: 'false' } } as const;
+  const quiet = { reject: false, cleanup: false, timeout: 15_000, env: { ...env, DOCKER_CLI_HINTS: 'false' } } as const;
   for (const path of paths) {
     // `docker --version` is the client alone ("Docker version 20.10.24+dfsg1, build ..."): no daemon round trip.
     const version = await execa(path, ['--version'], quiet);

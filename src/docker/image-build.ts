@@ -76,6 +76,9 @@ export async function buildWithBuildKit(cli: BuildKitCli, options: EngineBuildOp
     stdout: 'pipe',
     stderr: 'pipe',
     reject: false,
+    // execa's exit hook (signal-exit) would re-raise Ctrl-C and kill us before cli.ts's
+    // cleanup runs; the build is stopped through onCancel instead.
+    cleanup: false,
     env: { ...process.env, DOCKER_BUILDKIT: '1', BUILDKIT_PROGRESS: 'plain', DOCKER_CLI_HINTS: 'false' },
   });
   options.onCancel?.(() => child.kill('SIGINT'));

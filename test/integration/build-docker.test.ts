@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, copyFixture, runCli } from './run-cli-helpers.js';
+import { buildCli, copyFixture, processesIn, runCli, startCli } from './run-cli-helpers.js';
 
 const BASE_IMAGE = process.env.EDGECOG_TEST_BASE_IMAGE ?? 'edgecog-base/python:3.11';
 const BASE = ['--base-image', BASE_IMAGE];
@@ -175,4 +175,19 @@ describe('edgecog build', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/BuildKit/);
   }, 300_000);
+
+  it('Ctrl-C during a build stops it and exits 130, leaving no builder process behind', async () => {
+    const dir = copyFixture('build-slow-step');
+    const cli = startCli(['build', '-t', 'edgecog-test/build-slow:1', '--no-cache', '--progress', 'plain', ...BASE], { cwd: dir });
+    await cli.waitFor(/slow step started/, 'stderr');
+    const t0 = Date.now();
+    cli.child.kill('SIGINT');
+    const res = await cli.done;
+    expect(res.code).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(() => docker(['image', 'inspect', 'edgecog-test/build-slow:1'])).toThrow();
+    // The docker CLI that ran the build ran in the project directory: it must be gone.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(processesIn(dir)).toEqual([]);
+  }, 240_000);
 });
