@@ -165,8 +165,8 @@ class HttpProtocol:
         conn = headers.get("connection")
         if version == "HTTP/1.1":
             keep_alive = conn is None or "close" not in conn.lower()
-        else:
-            keep_alive = conn is not None and "keep-alive" in conn.lower()
+        else:  # HTTP/1.0: keep-alive only when asked for, and then said in the answer
+            keep_alive = 2 if conn is not None and "keep-alive" in conn.lower() else False
         te = headers.get("transfer-encoding")
         if te is not None and "chunked" in te.lower():
             length = None
@@ -230,6 +230,8 @@ class HttpProtocol:
             head += extra
         if close:
             head += b"connection: close\r\n"
+        elif self.keep_alive == 2:
+            head += b"connection: keep-alive\r\n"
         if self.head_only:
             self.head_only = False
             body = b""

@@ -138,6 +138,23 @@ class BasicEndpointsTest(ServerTest):
         self.assertEqual(out.count(b'"output":"k"'), 2)
         self.assertEqual(out.count(b'"output":"c"'), 1)
 
+    def test_http10(self):
+        out = self.raw_exchange(b"GET /health-check HTTP/1.0\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 200 OK"), out)
+        self.assertIn(b"connection: close", out)
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(b"GET /health-check HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            data = s.recv(65536)
+            self.assertIn(b"connection: keep-alive", data)
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")  # same connection still served
+            rest = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                rest += chunk
+            self.assertIn(b"predictions_url", data + rest)
+
     def test_expect_continue(self):
         body = b'{"input":{"text":"e"}}'
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
