@@ -167,6 +167,10 @@ def main(argv=None):
         return 1
 
     _install_signals(loop, app, await_shutdown)
+    import gc
+
+    if hasattr(gc, "freeze"):
+        gc.freeze()  # start-up objects never become garbage: keep them out of every collection
     try:
         loop.run_forever()
     except KeyboardInterrupt:

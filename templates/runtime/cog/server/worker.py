@@ -253,7 +253,9 @@ class Worker:
 
 
 def warm_up():
-    """Import what the first prediction needs now, not while a client waits."""
+    """Import what the first prediction needs now, not while a client waits; then move
+    everything setup() built (model weights' Python objects included) out of the garbage
+    collector's sight, so collections during predictions stay short."""
     try:
         import cog.scope  # noqa: F401
         import tempfile  # noqa: F401
@@ -261,6 +263,11 @@ def warm_up():
         from . import predict_common  # noqa: F401
     except Exception:
         pass
+    import gc
+
+    if hasattr(gc, "freeze"):
+        gc.collect()
+        gc.freeze()
 
 
 async def _awaitable(obj):
