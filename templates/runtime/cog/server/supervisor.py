@@ -107,7 +107,7 @@ class WorkerProcess:
         self.on_exit = on_exit  # (returncode) -> None
         self.proc = None
         self.pid = None
-        self._buf = b""
+        self._buf = bytearray()
         self._exited = False
         self._hc_n = 0
         self._hc_waiters = {}
@@ -171,7 +171,16 @@ class WorkerProcess:
                 except Exception:
                     pass
                 break
-            buf = self._buf + data if self._buf else data
+            if self._buf:
+                # a message larger than one read (a big data URI): accumulate without
+                # re-copying, and only look for its end in the new bytes
+                if data.find(b"\n") < 0:
+                    self._buf += data
+                    continue
+                self._buf += data
+                buf, self._buf = bytes(self._buf), bytearray()
+            else:
+                buf = data
             start = 0
             while True:
                 cut = buf.find(b"\n", start)
@@ -181,7 +190,8 @@ class WorkerProcess:
                 start = cut + 1
                 if line:
                     self._dispatch(json.loads(line.decode("utf-8")))
-            self._buf = buf[start:]
+            if start < len(buf):
+                self._buf = bytearray(buf[start:])
             if len(data) < (1 << 20):
                 break
 
