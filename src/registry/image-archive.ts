@@ -28,6 +28,8 @@ export interface ImageArchive {
   configDigest: string;
   /** Bottom to top, as the image's rootfs lists them. */
   layers: LayerSource[];
+  /** Wanted digests whose bytes were not kept (see skipSizes). */
+  missed: Set<string>;
 }
 
 interface Entry {
@@ -49,6 +51,19 @@ export interface ReadArchiveOptions {
   onBytes?: (total: number) => void;
   /** Called as soon as an entry the caller keeps is complete, so work can start during the export. */
   onEntryReady?: (entry: LayerSource) => void;
+  /**
+   * Stop reading (and close the engine's stream) once every one of these digests has been read:
+   * what a push needs is usually the top layers and the config, not the whole image. Needs
+   * `order` and `configDigest`, since manifest.json (at the end) is then never seen.
+   */
+  want?: ReadonlySet<string>;
+  order?: readonly string[];
+  configDigest?: string;
+  /**
+   * Entry sizes of layers the caller believes it does not need: those are hashed without being
+   * written anywhere. A wanted layer among them is reported in `missed` (export again).
+   */
+  skipSizes?: ReadonlySet<number>;
 }
 
 export async function readImageArchive(stream: Readable, options: ReadArchiveOptions): Promise<ImageArchive> {
@@ -56,6 +71,10 @@ export async function readImageArchive(stream: Readable, options: ReadArchiveOpt
   let spooled = 0;
   let readTotal = 0;
   const pending: Array<Promise<void>> = [];
+  const wantedDone: Array<Promise<void>> = [];
+  const found = new Set<string>();
+  const missed = new Set<string>();
+  let stopped = false;
   const parser = new Parser({
     onReadEntry: (entry: ReadEntry) => {
       const name = posix.normalize(entry.path.replace(/^\.\//, ''));
@@ -74,7 +93,8 @@ export async function readImageArchive(stream: Readable, options: ReadArchiveOpt
       let file: WriteStream | undefined;
       let filePath: string | undefined;
       const chunks: Buffer[] = [];
-      if (size > IN_MEMORY_MAX) {
+      const hashOnly = size > IN_MEMORY_MAX && options.skipSizes?.has(size) === true;
+      if (size > IN_MEMORY_MAX && !hashOnly) {
         filePath = posix.join(options.spoolDir, `entry-${spooled++}.tar`);
         file = createWriteStream(filePath);
       }
@@ -88,14 +108,17 @@ export async function readImageArchive(stream: Readable, options: ReadArchiveOpt
               entry.pause();
               file.once('drain', () => entry.resume());
             }
-          } else chunks.push(chunk);
+          } else if (!hashOnly) chunks.push(chunk);
         });
         entry.on('error', reject);
         entry.on('end', () => {
           const digest = `sha256:${hash.digest('hex')}`;
           const record: Entry = { digest, size };
           const kept = !options.keep || options.keep(digest);
-          if (file) {
+          if (hashOnly) {
+            if (kept) missed.add(digest);
+            resolve();
+          } else if (file) {
             record.path = filePath;
             file.end(() => {
               if (kept) options.onEntryReady?.({ diffId: digest, size, path: filePath });
@@ -117,11 +140,31 @@ export async function readImageArchive(stream: Readable, options: ReadArchiveOpt
           }
         });
       });
+      done.catch(() => {});
       pending.push(done);
+      entry.on('end', () => {
+        const digest = entries.get(name)?.digest;
+        if (!options.want || digest === undefined || !options.want.has(digest) || stopped) return;
+        found.add(digest);
+        wantedDone.push(done);
+        if ([...options.want].every((d) => found.has(d))) {
+          // Everything needed is here: stop the export instead of reading the rest of the image.
+          stopped = true;
+          stream.destroy();
+        }
+      });
     },
   });
-  await pipeline(stream, parser);
-  await Promise.all(pending);
+  try {
+    await pipeline(stream, parser);
+    await Promise.all(pending);
+  } catch (err) {
+    if (!stopped) throw err;
+  }
+  if (stopped) {
+    await Promise.all(wantedDone);
+    return earlyResult(entries, options, missed);
+  }
 
   const resolve = (name: string, depth = 0): Entry | undefined => {
     const e = entries.get(posix.normalize(name));
@@ -147,7 +190,22 @@ export async function readImageArchive(stream: Readable, options: ReadArchiveOpt
       throw new Error(`layer ${i} of the exported image hashes to ${layer.diffId}, but its config says ${diffIds[i]}`);
     }
   });
-  return { config, configDigest: configEntry.digest, layers };
+  return { config, configDigest: configEntry.digest, layers, missed };
+}
+
+/** The archive as far as it was read: the wanted entries, in the caller's layer order. */
+function earlyResult(entries: Map<string, Entry>, options: ReadArchiveOptions, missed: Set<string>): ImageArchive {
+  const byDigest = new Map<string, Entry>();
+  for (const e of entries.values()) if (e.link === undefined && (e.path || e.data)) byDigest.set(e.digest, e);
+  const configDigest = options.configDigest ?? '';
+  const configEntry = byDigest.get(configDigest);
+  if (!configEntry) throw new Error(`the image archive has no config ${configDigest}`);
+  const config = configEntry.data ?? readFileSync(configEntry.path!);
+  const layers = (options.order ?? []).map((diffId): LayerSource => {
+    const e = byDigest.get(diffId);
+    return { diffId, size: e?.size ?? 0, path: e?.path, data: e?.data };
+  });
+  return { config, configDigest, layers, missed };
 }
 
 export interface CompressedLayer {

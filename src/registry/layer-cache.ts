@@ -12,6 +12,8 @@ export interface CachedBlob {
   digest: string;
   size: number;
   mediaType: string;
+  /** Size of the uncompressed layer tar (lets an export skip writing layers it will not need). */
+  tarSize?: number;
   /** registry/repository names that had the blob, most recent first. */
   repos: string[];
 }
@@ -53,12 +55,12 @@ export class LayerCache {
     return e && typeof e.digest === 'string' && typeof e.size === 'number' ? e : undefined;
   }
 
-  record(diffId: string, blob: { digest: string; size: number; mediaType: string }, repo: string): void {
+  record(diffId: string, blob: { digest: string; size: number; mediaType: string; tarSize?: number }, repo: string): void {
     const prev = this.entries[diffId];
     const repos = prev && prev.digest === blob.digest ? prev.repos.filter((r) => r !== repo) : [];
     // Re-inserting keeps the most recently used entries last, so trimming drops the oldest.
     delete this.entries[diffId];
-    this.entries[diffId] = { ...blob, repos: [repo, ...repos].slice(0, MAX_REPOS) };
+    this.entries[diffId] = { tarSize: prev?.tarSize, ...blob, repos: [repo, ...repos].slice(0, MAX_REPOS) };
     this.dirty = true;
   }
 

@@ -98,6 +98,10 @@ function createLimiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
     });
 }
 
+function notice(events: PushEvents, message: string): void {
+  events.onRetry?.(message);
+}
+
 export async function pushImage(options: PushImageOptions): Promise<PushResult> {
   const { target, env } = options;
   const events = options.events ?? {};
@@ -194,7 +198,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
       const compressed = await compressLayer(layer, join(spoolDir!, `${diffId.slice(7)}.gz`), gzipLevel(layer, env));
       if (layer.path) rmSync(layer.path, { force: true });
       try {
-        const blob = { digest: compressed.digest, size: compressed.size, mediaType: MEDIA_TYPE_LAYER_GZIP };
+        const blob = { digest: compressed.digest, size: compressed.size, mediaType: MEDIA_TYPE_LAYER_GZIP, tarSize: layer.size };
         if (await withRetry(policy, () => blobExists(http, repo, compressed.digest))) {
           done.set(diffId, { digest: blob.digest, size: blob.size, status: 'existing' });
         } else {
@@ -231,12 +235,23 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
       spoolDir = mkdtempSync(join(env.EDGECOG_TMPDIR ?? tmpdir(), 'edgecog-push-'));
       const dir = spoolDir;
       unregister = options.onInterrupt?.(() => rmSync(dir, { recursive: true, force: true }));
+      const want = new Set([...needed, configDigest]);
+      const skipSizes = new Set<number>();
+      for (const d of diffIds) {
+        const tarSize = needed.has(d) ? undefined : cache.get(d)?.tarSize;
+        if (tarSize !== undefined) skipSizes.add(tarSize);
+      }
+      const read = (skip: Set<number>): Promise<ImageArchive> =>
+        options.exportArchive().then((stream) =>
+          readImageArchive(stream, { spoolDir: dir, keep: (d) => want.has(d), onEntryReady: start, want, order: diffIds, configDigest, skipSizes: skip }),
+        );
       try {
-        archive = await readImageArchive(await options.exportArchive(), {
-          spoolDir,
-          keep: (d) => needed.has(d) || d === configDigest,
-          onEntryReady: start,
-        });
+        archive = await read(skipSizes);
+        if (archive.missed.size > 0) {
+          // A needed layer had the size of a known one and was not kept: export once more.
+          notice(events, `exporting again for ${archive.missed.size} layer(s)`);
+          archive = await read(new Set());
+        }
       } finally {
         // Never leave uploads running behind an error.
         await Promise.all(tasks.values());
