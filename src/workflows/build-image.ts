@@ -2,7 +2,7 @@
  * `build`, programmatically: cog.yaml → plan → Dockerfile + context → engine build → OpenAPI
  * schema from the built image → schema label → tag. Also used by run/serve/train/exec.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
@@ -93,6 +93,9 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
   const mask = (text: string): string => maskSecrets(text, pip.sensitive);
   const caCert = readCaCert(ctx.env.COG_CA_CERT);
   const userSecrets = (options.secrets ?? []).map((s) => parseSecretSpec(s, ctx.cwd));
+  for (const s of userSecrets) {
+    if (!existsSync(s.src)) throw new UsageError(`--secret id=${s.id}: ${s.src} does not exist`, 'src= names a file whose content the build.run step sees');
+  }
   const baseImage = options.baseImage ?? (ctx.env.EDGECOG_BASE_IMAGE || undefined);
 
   timing('config');
