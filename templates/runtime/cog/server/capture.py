@@ -62,10 +62,12 @@ class OutputCapture:
             os.set_blocking(r, False)
             self._orig[source] = orig
             self._readers[r] = (source, orig)
-        # prints reach the pipe line by line, so logs stream while predict() runs
+        # Prints reach the pipe line by line, so logs stream while predict() runs, and a
+        # line is one write (PYTHONUNBUFFERED would otherwise split `print("a", b)` into
+        # pieces, and a crash between them would lose the start of the line).
         for stream in (sys.stdout, sys.stderr):
             try:
-                stream.reconfigure(line_buffering=True)
+                stream.reconfigure(line_buffering=True, write_through=False)
             except Exception:
                 pass
         self._thread = threading.Thread(target=self._pump, name="cog-log-pump", daemon=True)
