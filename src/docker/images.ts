@@ -134,3 +134,36 @@ function pullError(ref: string, detail: string, cause: unknown): UserError {
   else if (/connection refused|no such host|dial tcp/i.test(text)) hint = 'Is the registry running and reachable from the Docker engine?';
   return new UserError('E_PULL_FAILED', `pulling ${ref} failed: ${text}`, { hint, cause });
 }
+
+export interface EnginePushEvent {
+  /** diffID prefix (12 hex) of the layer, or '' for whole-image lines. */
+  id: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+/**
+ * `docker push NAME:TAG` through the engine (X-Registry-Auth from `auth`). Resolves with the
+ * manifest digest the engine reports; rejects with the engine's error line when it fails.
+ */
+export async function pushImageViaEngine(
+  docker: Docker,
+  name: string,
+  tag: string,
+  auth: Record<string, string> | undefined,
+  onEvent: (e: EnginePushEvent) => void,
+): Promise<{ digest: string }> {
+  // An empty auth object still has to be sent: the engine refuses a push without the header.
+  const stream = (await docker.getImage(name).push({ tag, authconfig: auth ?? {} })) as unknown as NodeJS.ReadableStream;
+  let digest: string | undefined;
+  await readMessageStream(stream, (m) => {
+    const aux = (m as { aux?: { Digest?: string } }).aux;
+    if (aux?.Digest) digest = aux.Digest;
+    const fromStatus = /digest: (sha256:[0-9a-f]{64})/.exec(m.status ?? '');
+    if (fromStatus) digest ??= fromStatus[1];
+    onEvent({ id: m.id ?? '', status: m.status ?? '', current: m.progressDetail?.current, total: m.progressDetail?.total });
+  });
+  if (!digest) throw new EngineStreamError('the engine finished the push without reporting a digest');
+  return { digest };
+}

@@ -16,6 +16,20 @@ export interface PushWorkflowOptions {
   build: Omit<BuildImageOptions, 'tag'>;
   /** Push this local image instead of building (programmatic use and benches). */
   existingImage?: string;
+  /**
+   * 'engine' (default): `docker push` through the engine, which sends only new layers without
+   * exporting the image. 'oci': our own client (exported layers, resumable chunked uploads,
+   * retries; for engines that cannot reach the registry). Env EDGECOG_PUSH_CLIENT.
+   */
+  client?: 'engine' | 'oci';
+}
+
+export function pushClient(options: PushWorkflowOptions, env: NodeJS.ProcessEnv): 'engine' | 'oci' {
+  const chosen = options.client ?? env.EDGECOG_PUSH_CLIENT ?? 'engine';
+  if (chosen !== 'engine' && chosen !== 'oci') {
+    throw new UserError('E_USAGE', `EDGECOG_PUSH_CLIENT must be 'engine' or 'oci', not '${chosen}'`, { exitCode: 2 });
+  }
+  return chosen;
 }
 
 async function targetName(ctx: CommandContext, options: PushWorkflowOptions): Promise<string> {
@@ -33,7 +47,8 @@ async function targetName(ctx: CommandContext, options: PushWorkflowOptions): Pr
 }
 
 export async function pushWorkflow(ctx: CommandContext, options: PushWorkflowOptions): Promise<PushResult> {
-  const { parseImageReference, withDefaultTag, familiarString } = await import('../registry/reference.js');
+  const { parseImageReference, withDefaultTag, familiarString, familiarName } = await import('../registry/reference.js');
+  const client = pushClient(options, ctx.env);
   const name = await targetName(ctx, options);
   const target = withDefaultTag(parseImageReference(name));
   if (target.digest !== undefined) {
@@ -44,7 +59,7 @@ export async function pushWorkflow(ctx: CommandContext, options: PushWorkflowOpt
   const tagged = familiarString(target);
 
   const { connectEngine } = await import('../docker/containers-run.js');
-  const { inspectLocalImage, exportImage } = await import('../docker/images.js');
+  const { inspectLocalImage, exportImage, pushImageViaEngine, tagImage } = await import('../docker/images.js');
   const docker = await connectEngine();
   let source = options.existingImage;
   if (!source) {
@@ -65,17 +80,32 @@ export async function pushWorkflow(ctx: CommandContext, options: PushWorkflowOpt
   const progress = await renderPushProgress(ctx, tagged, local.diffIds.length);
   const unregister = ctx.onInterrupt(() => progress.stop());
   try {
-    const result = await pushImage({
-      target,
-      image: { id: local.id, diffIds: local.diffIds },
-      exportArchive: () => exportImage(docker, source!),
-      env: ctx.env,
-      events: progress.events,
-      onInterrupt: (cleanup) => {
-        const off = ctx.onInterrupt(cleanup);
-        return () => void off();
-      },
-    });
+    const image = { id: local.id, diffIds: local.diffIds };
+    let result: PushResult;
+    if (client === 'engine') {
+      // The engine pushes by name: the image must carry the target tag (a build already gave it).
+      if (!local.repoTags.includes(tagged)) await tagImage(docker, local.id, familiarName(target), target.tag!);
+      const { pushThroughEngine } = await import('../registry/push-engine.js');
+      result = await pushThroughEngine({
+        target,
+        image,
+        push: (auth, onEvent) => pushImageViaEngine(docker, familiarName(target), target.tag!, auth, onEvent),
+        env: ctx.env,
+        events: progress.events,
+      });
+    } else {
+      result = await pushImage({
+        target,
+        image,
+        exportArchive: () => exportImage(docker, source!),
+        env: ctx.env,
+        events: progress.events,
+        onInterrupt: (cleanup) => {
+          const off = ctx.onInterrupt(cleanup);
+          return () => void off();
+        },
+      });
+    }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const counts = { pushed: 0, mounted: 0, existing: 0 };
     for (const l of result.layers) counts[l.status]++;
