@@ -22,6 +22,7 @@ beforeAll(async () => {
   // ~8 MB/s: the base image's layer takes seconds to go through, so the registry can die under it.
   proxy = await throttlingProxy(registry.port, 8 * 1024 * 1024);
   env = {
+    EDGECOG_PUSH_CLIENT: 'oci',
     EDGECOG_CACHE_DIR: mkdtempSync(join(tmpdir(), 'edgecog-cache-')),
     DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'edgecog-docker-config-')),
     EDGECOG_PUSH_RETRIES: '3',
@@ -36,7 +37,7 @@ afterAll(async () => {
 });
 
 describe('registry stopped mid-push', () => {
-  it('retries, fails with exit 1 and leaves no tag; the next push completes', async () => {
+  it('our client retries with backoff, fails with exit 1 and leaves no tag; the next push completes', async () => {
     const target = `${proxy.host}/edge/base:v1`;
     const cli = startCli(['push', target, '--from-image', BASE_IMAGE], { cwd: tmpdir(), env });
     await cli.waitFor(/uploading [\d.]+ [kM]?B \/ [\d.]+ MB/, 'stderr');
@@ -61,5 +62,20 @@ describe('registry stopped mid-push', () => {
     const out = JSON.parse(again.stdout) as PushJson;
     expect(out.layers.length).toBeGreaterThan(0);
     expect((await fetch(`http://${registry.host}/v2/edge/base/manifests/v1`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } })).status).toBe(200);
+  }, 600_000);
+
+  it('through the engine: exit 1, the registry named, no tag', async () => {
+    const engineEnv = { ...env, EDGECOG_PUSH_CLIENT: 'engine' };
+    const cli = startCli(['push', `${proxy.host}/edge/engine:v1`, '--from-image', BASE_IMAGE], { cwd: tmpdir(), env: engineEnv });
+    await cli.waitFor(/uploading [\d.]+ [kM]?B \/ [\d.]+ MB/, 'stderr');
+    await registry.stop();
+    const res = await cli.done;
+    expect(res.stderr).not.toContain('internal error');
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/error: pushing .*edge\/engine:v1 failed/);
+    expect(res.stderr).toMatch(/Nothing was tagged/);
+    await registry.restart();
+    expect((await fetch(`http://${registry.host}/v2/edge/engine/manifests/v1`)).status).toBe(404);
   }, 600_000);
 });
