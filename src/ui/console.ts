@@ -83,9 +83,17 @@ export class Ui {
     this.out.write(data);
   }
 
-  /** A progress indicator: an ora spinner in tty mode, plain lines otherwise. */
+  /** Whether stderr reports a usable width (a spinner needs one). */
+  hasWidth(): boolean {
+    const columns = (this.err as Partial<NodeJS.WriteStream>).columns;
+    return typeof columns === 'number' && Number.isFinite(columns) && columns > 0;
+  }
+
+  /** A progress indicator: an ora spinner in tty mode (on a terminal with a width), plain lines otherwise. */
   async spinner(text: string): Promise<Spinner> {
-    if (this.mode === 'tty') {
+    // A terminal that reports no width (0 or undefined columns: a pty under `script`, some CI
+    // runners) sends ora into an endless redraw loop; plain lines there.
+    if (this.mode === 'tty' && this.hasWidth()) {
       const { default: ora } = await import('ora');
       const s = ora({ text, stream: this.err as NodeJS.WriteStream, color: 'cyan' }).start();
       return {
