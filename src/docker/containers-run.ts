@@ -237,7 +237,9 @@ export async function runInteractive(spec: InteractiveRunSpec): Promise<{ exitCo
   if (spec.gpus) args.push('--gpus', spec.gpus);
   args.push(spec.image, ...spec.command);
   let stderrText = '';
-  const child = execa('docker', args, { stdin: 'inherit', stdout: 'inherit', stderr: 'pipe', reject: false, env: process.env });
+  // cleanup: false: execa's exit hook (signal-exit) would otherwise re-raise Ctrl-C and end edgecog
+  // before exec's own SIGINT handling (the docker CLI forwards the signal to the command) runs.
+  const child = execa('docker', args, { stdin: 'inherit', stdout: 'inherit', stderr: 'pipe', reject: false, env: process.env, cleanup: false });
   child.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString('utf8');
     if (stderrText.length < 64 * 1024) stderrText += text;

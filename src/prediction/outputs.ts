@@ -93,8 +93,10 @@ export interface OutputWriterOptions {
   /** Base path for files (resolved: see resolveOutputDestination). Relative to cwd. */
   destination: string;
   cwd: string;
-  /** -o was given: non-file outputs go to `destination` too, not stdout. */
+  /** -o was given: non-file outputs go to `destination` too (or `resultPath`), not stdout. */
   writeToFile: boolean;
+  /** Where non-file outputs go when it is not `destination` (train -o with -w). */
+  resultPath?: string;
   /** --json: print the whole prediction (files replaced by their paths) as one document. */
   json: boolean;
   /** Where the JSON document goes under --json with -o. */
@@ -108,6 +110,13 @@ function looksLikeDataUri(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith('data:') && value.includes(',');
 }
 
+function countDataUris(value: JsonValue): number {
+  if (looksLikeDataUri(value)) return 1;
+  if (Array.isArray(value)) return value.reduce<number>((n, item) => n + countDataUris(item), 0);
+  if (value && typeof value === 'object') return Object.values(value).reduce<number>((n, item) => n + countDataUris(item), 0);
+  return 0;
+}
+
 export class OutputWriter {
   private readonly schema: SchemaObject | undefined;
   private readonly iterator: boolean;
@@ -117,6 +126,12 @@ export class OutputWriter {
   private finished = false;
   /** Paths written for iterator items, by index (to replace data URIs in --json). */
   private readonly itemPaths = new Map<number, string>();
+  /**
+   * A training whose output holds exactly one file (the weights, also inside a TrainingOutput
+   * object): that file goes to -w exactly as named, not to `<name>.<key>.<ext>`.
+   */
+  private soleFile = false;
+  private readonly filesWritten = new Set<string>();
 
   constructor(private readonly options: OutputWriterOptions) {
     this.schema = outputSchema(options.doc, options.mode);
@@ -138,6 +153,7 @@ export class OutputWriter {
     const path = filePathFor(destination, decoded.contentType);
     mkdirSync(dirname(this.abs(path)), { recursive: true });
     writeFileSync(this.abs(path), decoded.data);
+    this.filesWritten.add(this.abs(path));
     this.options.info(`Written output to: ${path}`);
     return path;
   }
@@ -150,12 +166,12 @@ export class OutputWriter {
       return isFile && looksLikeDataUri(value) ? this.writeDataUri(value, destination) : value;
     }
     if (Array.isArray(value)) {
-      return value.map((item, i) => this.writeFiles(item, r?.items, indexedPath(destination, i)));
+      return value.map((item, i) => this.writeFiles(item, r?.items, this.soleFile ? destination : indexedPath(destination, i)));
     }
     if (value && typeof value === 'object') {
       const out: Record<string, JsonValue> = {};
       for (const [key, item] of Object.entries(value)) {
-        out[key] = this.writeFiles(item, r?.properties?.[key], keyedPath(destination, key));
+        out[key] = this.writeFiles(item, r?.properties?.[key], this.soleFile ? destination : keyedPath(destination, key));
       }
       return out;
     }
@@ -193,7 +209,13 @@ export class OutputWriter {
   }
 
   private writeResultFile(text: string): void {
-    const path = this.options.destination;
+    const path = this.options.resultPath ?? this.options.destination;
+    if (this.filesWritten.has(this.abs(path))) {
+      // `train -o weights.tar` with a TrainingOutput: the weights took that name; the rest of
+      // the object must not overwrite them.
+      this.options.stdout(text.endsWith('\n') ? text : `${text}\n`);
+      return;
+    }
     mkdirSync(dirname(this.abs(path)), { recursive: true });
     writeFileSync(this.abs(path), text.endsWith('\n') ? text : `${text}\n`);
     this.options.info(`Written output to: ${path}`);
@@ -213,6 +235,7 @@ export class OutputWriter {
       if (this.concatenate && this.emittedText) this.options.stdout('\n');
       if (Array.isArray(output)) output = output.map((item, i) => this.itemPaths.get(i) ?? item);
     } else if (succeeded && output !== undefined && output !== null) {
+      this.soleFile = this.options.mode === 'train' && countDataUris(output) === 1;
       output = this.writeFiles(output, this.schema, this.options.destination);
     }
 

@@ -184,6 +184,8 @@ export async function runPrediction(ctx: CommandContext, options: RunPredictionO
       destination: json ? destination.replace(/\.json$/, '') : destination,
       cwd: ctx.cwd,
       writeToFile: !json && (mode === 'train' ? options.outputPath !== undefined : requested !== undefined),
+      // train -w W -o O: the weights go to W, the rest of the output to O.
+      resultPath: mode === 'train' && options.weightsPath !== undefined && options.outputPath !== undefined ? resolveOutputDestination(options.outputPath, 'output', ctx.cwd) : undefined,
       json,
       jsonPath: json && requested !== undefined ? destination : undefined,
       stdout: (text) => ctx.ui.resultRaw(text),

@@ -151,6 +151,38 @@ describe('OutputWriter', () => {
     expect(JSON.parse(stdout.join(''))).toEqual({ weights: 'weights.tar', steps: 3 });
   });
 
+  it('train -w NAME: the one weights file inside a TrainingOutput gets exactly that name', () => {
+    const schema: SchemaObject = { type: 'object', properties: { weights: { type: 'string', format: 'uri' }, steps: { type: 'integer' } } };
+    const { writer, cwd, stdout } = writerFor(schema, { dest: 'trained.txt', mode: 'train' });
+    writer.finish({ status: 'succeeded', output: { weights: txt('docker:5'), steps: 5 } });
+    expect(readFileSync(join(cwd, 'trained.txt'), 'utf8')).toBe('docker:5');
+    expect(existsSync(join(cwd, 'trained.weights.txt'))).toBe(false);
+    expect(JSON.parse(stdout.join(''))).toEqual({ weights: 'trained.txt', steps: 5 });
+  });
+
+  it('train -o NAME with a TrainingOutput: the weights keep NAME, the rest is printed', () => {
+    const schema: SchemaObject = { type: 'object', properties: { weights: { type: 'string', format: 'uri' }, steps: { type: 'integer' } } };
+    const { writer, cwd, stdout } = writerFor(schema, { dest: 'w.txt', mode: 'train', writeToFile: true });
+    writer.finish({ status: 'succeeded', output: { weights: txt('weights!'), steps: 2 } });
+    expect(readFileSync(join(cwd, 'w.txt'), 'utf8')).toBe('weights!');
+    expect(JSON.parse(stdout.join(''))).toEqual({ weights: 'w.txt', steps: 2 });
+  });
+
+  it('train with several files keeps them apart, named by key', () => {
+    const schema: SchemaObject = { type: 'object', properties: { weights: { type: 'string', format: 'uri' }, log: { type: 'string', format: 'uri' } } };
+    const { writer, cwd } = writerFor(schema, { dest: 'trained.txt', mode: 'train' });
+    writer.finish({ status: 'succeeded', output: { weights: txt('w'), log: txt('l') } });
+    expect(readFileSync(join(cwd, 'trained.weights.txt'), 'utf8')).toBe('w');
+    expect(readFileSync(join(cwd, 'trained.log.txt'), 'utf8')).toBe('l');
+  });
+
+  it('predictions keep the keyed names for a single file inside an object', () => {
+    const schema: SchemaObject = { type: 'object', properties: { mask: { type: 'string', format: 'uri' } } };
+    const { writer, cwd } = writerFor(schema, { dest: 'out.png' });
+    writer.finish({ status: 'succeeded', output: { mask: png } });
+    expect(existsSync(join(cwd, 'out.mask.png'))).toBe(true);
+  });
+
   it('--json prints the whole prediction with file paths, and exits 1 on failure', () => {
     const ok = writerFor({ type: 'string', format: 'uri' }, { json: true });
     expect(ok.writer.finish({ status: 'succeeded', output: png, logs: '', error: null })).toBe(0);
