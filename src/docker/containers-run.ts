@@ -4,7 +4,7 @@
  */
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
-import { UserError } from '../errors.js';
+import { InterruptedError, UserError } from '../errors.js';
 
 export const CONTAINER_LABEL = 'org.edgecog.container';
 export const CONTAINER_ROLE_LABEL = 'org.edgecog.role';
@@ -104,13 +104,34 @@ export function isMissingGpuDriverError(err: unknown): boolean {
   return /could not select device driver/i.test(String((err as { message?: string })?.message ?? err));
 }
 
+/** Creates still in flight: Ctrl-C waits for them, or it lists before they exist and misses them. */
+const inFlightCreates = new Set<Promise<unknown>>();
+/** Set once cleanup began: the process is on its way out, so nothing new may be created. */
+let sessionClosing = false;
+
+/**
+ * `docker.createContainer` with this session's label, tracked so removeSessionContainers can
+ * wait for it. After cleanup began it refuses (InterruptedError) instead of leaving a
+ * container in the Created state behind an exiting process.
+ */
+export async function createSessionContainer(docker: Docker, options: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+  if (sessionClosing) throw new InterruptedError();
+  const create = docker.createContainer({ ...options, Labels: { ...options.Labels, [CONTAINER_SESSION_LABEL]: SESSION_ID } });
+  inFlightCreates.add(create);
+  try {
+    return await create;
+  } finally {
+    inFlightCreates.delete(create);
+  }
+}
+
 /** Creates and starts a container on the host network. Returns its id. */
 export async function startModelContainer(docker: Docker, spec: ModelContainerSpec): Promise<string> {
-  const container = await docker.createContainer({
+  const container = await createSessionContainer(docker, {
     Image: spec.image,
     Cmd: spec.cmd,
     Env: spec.env,
-    Labels: { [CONTAINER_LABEL]: 'true', [CONTAINER_SESSION_LABEL]: SESSION_ID, ...spec.labels },
+    Labels: { [CONTAINER_LABEL]: 'true', ...spec.labels },
     WorkingDir: spec.workdir,
     Tty: spec.tty ?? false,
     OpenStdin: spec.openStdin ?? false,
@@ -192,8 +213,14 @@ export async function waitContainer(docker: Docker, id: string): Promise<number 
   }
 }
 
-/** Removes every container this process created (Ctrl-C, possibly mid-create). */
+/**
+ * Removes every container this process created (Ctrl-C, possibly mid-create): first waits for
+ * creates in flight (a create the engine has not answered yet is not in the list), then removes
+ * by the session label. No container can be created after this was called.
+ */
 export async function removeSessionContainers(docker: Docker): Promise<void> {
+  sessionClosing = true;
+  await Promise.allSettled([...inFlightCreates]);
   const list = await docker.listContainers({ all: true, filters: { label: [`${CONTAINER_SESSION_LABEL}=${SESSION_ID}`] } });
   await Promise.all(list.map((c) => removeContainer(docker, c.Id).catch(() => undefined)));
 }

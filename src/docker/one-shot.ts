@@ -3,7 +3,7 @@
  * stderr apart (the schema step of `build`). The container is always removed.
  */
 import type Docker from 'dockerode';
-import { CONTAINER_SESSION_LABEL, demuxBuffer, removeContainer, SESSION_ID } from './containers-run.js';
+import { createSessionContainer, demuxBuffer, removeContainer } from './containers-run.js';
 
 /** Marks build-time containers (not model containers: tests and `ps` filters tell them apart). */
 export const BUILD_STEP_LABEL = 'org.edgecog.build-step';
@@ -34,13 +34,13 @@ export async function runOneShot(
   docker: Docker,
   spec: { image: string; cmd: string[]; step: string; workdir?: string; env?: string[]; labels?: Record<string, string>; timeoutMs: number },
 ): Promise<OneShotResult> {
-  const container = await docker.createContainer({
+  const container = await createSessionContainer(docker, {
     Image: spec.image,
     Cmd: spec.cmd,
     Env: spec.env,
     WorkingDir: spec.workdir,
     NetworkDisabled: true,
-    Labels: { [BUILD_STEP_LABEL]: spec.step, [CONTAINER_SESSION_LABEL]: SESSION_ID, ...spec.labels },
+    Labels: { [BUILD_STEP_LABEL]: spec.step, ...spec.labels },
     HostConfig: { NetworkMode: 'none' },
   });
   try {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { gpuDeviceRequests, isMissingGpuDriverError, demuxBuffer } from '../../src/docker/containers-run.js';
 import { parsePublishFlags } from '../../src/workflows/exec.js';
 import { serverCommand } from '../../src/workflows/model-container.js';
@@ -69,5 +69,45 @@ describe('flags', () => {
     };
     expect(demuxBuffer(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')]))).toBe('out\nerr\n');
     expect(demuxBuffer(Buffer.from('plain tty text'))).toBe('plain tty text');
+  });
+});
+
+describe('Ctrl-C cleanup of session containers', () => {
+  /** An engine whose creates take a while, as a real one does while it prepares the filesystem. */
+  function slowEngine() {
+    const containers = new Map<string, { labels: Record<string, string>; removed: boolean }>();
+    let n = 0;
+    const docker = {
+      createContainer: async (options: { Labels?: Record<string, string> }) => {
+        await new Promise((r) => setTimeout(r, 50));
+        const id = `c${++n}`;
+        containers.set(id, { labels: options.Labels ?? {}, removed: false });
+        return { id };
+      },
+      listContainers: async (options: { filters: { label: string[] } }) => {
+        const [key, value] = options.filters.label[0]!.split('=');
+        return [...containers].filter(([, c]) => !c.removed && c.labels[key!] === value).map(([id]) => ({ Id: id }));
+      },
+      getContainer: (id: string) => ({
+        remove: async () => {
+          containers.get(id)!.removed = true;
+        },
+      }),
+    };
+    return { docker, containers };
+  }
+
+  it('waits for a create in flight, removes it, and refuses creates afterwards', async () => {
+    vi.resetModules();
+    const run = await import('../../src/docker/containers-run.js');
+    const { docker, containers } = slowEngine();
+    const engine = docker as unknown as Parameters<typeof run.createSessionContainer>[0];
+    const creating = run.createSessionContainer(engine, { Image: 'x', Labels: { a: 'b' } });
+    // Ctrl-C arrives while the engine has not answered the create yet.
+    await run.removeSessionContainers(engine);
+    const created = await creating;
+    expect(containers.get(created.id)).toEqual({ labels: { a: 'b', [run.CONTAINER_SESSION_LABEL]: run.SESSION_ID }, removed: true });
+    await expect(run.createSessionContainer(engine, { Image: 'x' })).rejects.toMatchObject({ code: 'E_INTERRUPTED' });
+    expect(containers.size).toBe(1);
   });
 });
