@@ -88,7 +88,15 @@ describe('login with a credential helper (credsStore)', () => {
     expect(pushed.code).toBe(0);
     const out = JSON.parse(pushed.stdout) as PushJson;
 
-    // The engine pulls with the helper's credentials (X-Registry-Auth), by digest.
+    // The engine pulls with the helper's credentials (X-Registry-Auth), by digest. The pushed
+    // names are removed first (untagged only: the image is also the base image of other tests).
+    docker(['rmi', `${registry.host}/helper/base:v1`]);
+    try {
+      docker(['rmi', out.reference]);
+    } catch {
+      // the engine had no digest reference for it
+    }
+    expect(() => docker(['image', 'inspect', out.reference])).toThrow();
     const { ensureImage } = await import('../../src/workflows/pull.js');
     const { createUi } = await import('../../src/ui/console.js');
     const ctx = { ui: createUi({}), cwd, debug: false, env: { ...process.env, ...env }, onInterrupt: () => () => true };
