@@ -1,11 +1,11 @@
 // Push figures for BENCHMARKS.md: the example model with a 200 MB weights file (random bytes,
 // its own layer with --separate-weights) pushed to a fresh local registry, then the same model
-// after a one-line code change (target: under 1% of the first push's bytes). For comparison the
-// same two images go through the engine (`docker push`) to a second fresh registry; there the
-// bytes are what the registry stored (the engine does not report bytes sent).
+// after a one-line code change (target: under 1% of the first push's bytes). Once with the
+// default client (the engine's push) and once with our OCI client (EDGECOG_PUSH_CLIENT=oci);
+// *-stored-bytes is what the registry's storage grew by.
 // Prints JSON lines {"name","value","unit"}. Needs the Docker engine, docker-registry and the
 // base image (EDGECOG_BENCH_BASE_IMAGE, default edgecog-base/python:3.11); skips otherwise.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -80,52 +80,54 @@ function edgecog(args, cwd, env) {
   return { json: JSON.parse(r.stdout), seconds, pushSeconds };
 }
 
-function timed(cmd, args) {
-  const t0 = process.hrtime.bigint();
-  execFileSync(cmd, args, { stdio: 'ignore', timeout: LIMIT_MS });
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
 const out = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(Number(value).toFixed(unit === 'ratio' ? 6 : 3)), unit }));
 
-const project = mkdtempSync(join(tmpdir(), 'edgecog-bench-push-'));
-cpSync(join(root, 'fixtures', 'example'), project, { recursive: true });
-writeFileSync(join(project, 'model.bin'), randomBytes(weightsMb * 1024 * 1024));
-const env = { EDGECOG_CACHE_DIR: mkdtempSync(join(tmpdir(), 'edgecog-bench-cache-')), DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'edgecog-bench-dc-')) };
-const ours = await startRegistry();
-const engine = await startRegistry();
+function freshProject() {
+  const dir = mkdtempSync(join(tmpdir(), 'edgecog-bench-push-'));
+  cpSync(join(root, 'fixtures', 'example'), dir, { recursive: true });
+  writeFileSync(join(dir, 'model.bin'), weights);
+  return dir;
+}
+
+const weights = randomBytes(weightsMb * 1024 * 1024);
+const registries = [];
 const tags = [];
+const projects = [];
 try {
-  const flags = ['--separate-weights', '--base-image', base, '--json'];
-  const v1 = edgecog(['push', `${ours.host}/bench/example:v1`, ...flags], project, env);
-  tags.push(`${ours.host}/bench/example:v1`);
-  out(`push-example-${weightsMb}mb-first-bytes`, v1.json.bytes_uploaded, 'bytes');
-  out(`push-example-${weightsMb}mb-first-push-seconds`, v1.pushSeconds, 's');
-  out(`push-example-${weightsMb}mb-first-build-and-push-seconds`, v1.seconds, 's');
+  // The default client (the engine) and our own OCI client, each to a registry that has nothing.
+  for (const client of ['engine', 'oci']) {
+    const prefix = client === 'engine' ? 'push-example' : 'push-example-oci';
+    const registry = await startRegistry();
+    registries.push(registry);
+    const project = freshProject();
+    projects.push(project);
+    const env = {
+      EDGECOG_PUSH_CLIENT: client,
+      EDGECOG_CACHE_DIR: mkdtempSync(join(tmpdir(), 'edgecog-bench-cache-')),
+      DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'edgecog-bench-dc-')),
+    };
+    const flags = ['--separate-weights', '--base-image', base, '--json'];
+    const v1 = edgecog(['push', `${registry.host}/bench/example:v1`, ...flags], project, env);
+    tags.push(`${registry.host}/bench/example:v1`);
+    out(`${prefix}-${weightsMb}mb-first-bytes`, v1.json.bytes_uploaded, 'bytes');
+    out(`${prefix}-${weightsMb}mb-first-stored-bytes`, duBytes(registry.storage), 'bytes');
+    out(`${prefix}-${weightsMb}mb-first-push-seconds`, v1.pushSeconds, 's');
+    out(`${prefix}-${weightsMb}mb-first-build-and-push-seconds`, v1.seconds, 's');
 
-  appendFileSync(join(project, 'predict.py'), '\n# one-line change\n');
-  const v2 = edgecog(['push', `${ours.host}/bench/example:v2`, ...flags], project, env);
-  tags.push(`${ours.host}/bench/example:v2`);
-  out('push-example-code-change-bytes', v2.json.bytes_uploaded, 'bytes');
-  out('push-example-code-change-ratio', v2.json.bytes_uploaded / v1.json.bytes_uploaded, 'ratio');
-  out('push-example-code-change-push-seconds', v2.pushSeconds, 's');
-  out('push-example-code-change-build-and-push-seconds', v2.seconds, 's');
-  out('push-example-code-change-layers-pushed', v2.json.layers.filter((l) => l.status === 'pushed').length, 'layers');
-
-  // The same two images through the engine, to a registry that has nothing yet.
-  for (const [name, ref] of [['first', `${ours.host}/bench/example:v1`], ['code-change', `${ours.host}/bench/example:v2`]]) {
-    const target = `${engine.host}/bench/example:${name}`;
-    execFileSync('docker', ['tag', ref, target]);
-    tags.push(target);
-    const before = duBytes(engine.storage);
-    const seconds = timed('docker', ['push', target]);
-    out(`docker-push-example-${name}-seconds`, seconds, 's');
-    out(`docker-push-example-${name}-stored-bytes`, duBytes(engine.storage) - before, 'bytes');
+    appendFileSync(join(project, 'predict.py'), '\n# one-line change\n');
+    const before = duBytes(registry.storage);
+    const v2 = edgecog(['push', `${registry.host}/bench/example:v2`, ...flags], project, env);
+    tags.push(`${registry.host}/bench/example:v2`);
+    out(`${prefix}-code-change-bytes`, v2.json.bytes_uploaded, 'bytes');
+    out(`${prefix}-code-change-stored-bytes`, duBytes(registry.storage) - before, 'bytes');
+    out(`${prefix}-code-change-ratio`, v2.json.bytes_uploaded / v1.json.bytes_uploaded, 'ratio');
+    out(`${prefix}-code-change-push-seconds`, v2.pushSeconds, 's');
+    out(`${prefix}-code-change-build-and-push-seconds`, v2.seconds, 's');
+    out(`${prefix}-code-change-layers-pushed`, v2.json.layers.filter((l) => l.status === 'pushed').length, 'layers');
   }
 } finally {
-  ours.stop();
-  engine.stop();
+  for (const r of registries) r.stop();
   for (const t of tags) spawnSync('docker', ['rmi', t], { stdio: 'ignore' });
-  rmSync(project, { recursive: true, force: true });
+  for (const p of projects) rmSync(p, { recursive: true, force: true });
   rmSync(install, { recursive: true, force: true });
 }
