@@ -31,7 +31,12 @@ export function registerPush(program: Command): void {
   addBuildOnlyOptions(cmd);
   // Not in Cog: push an image that is already built (CI that builds once and pushes twice).
   cmd.addOption(new Option('--from-image <ref>', 'push this local image instead of building').hideHelp());
-  cmd.addHelpText('after', '\nExamples:\n  $ edgecog push registry.example.com/team/my-model\n  $ edgecog push 127.0.0.1:5000/my-model:v2 --separate-weights\n');
+  cmd.addHelpText(
+    'after',
+    '\nExamples:\n  $ edgecog push registry.example.com/team/my-model\n  $ edgecog push 127.0.0.1:5000/my-model:v2 --separate-weights\n' +
+      '\nEnvironment:\n  EDGECOG_PUSH_CLIENT=engine|oci  push through the Docker engine (default) or with edgecog\'s own OCI client\n' +
+      '                                  (resumable chunked uploads with retries; for engines that cannot reach the registry)\n',
+  );
   cmd.action(async (image: string | undefined, opts: PushFlags, command: Command) => {
     const ctx = createContext(command, { json: opts.json });
     const { pushWorkflow } = await import('../workflows/push.js');
