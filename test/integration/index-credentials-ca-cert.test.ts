@@ -5,19 +5,18 @@
  * COG_CA_CERT and fails (pip's SSL error) without it. Forms: a PEM file, inline PEM, a directory.
  * Required in CI: no engine, index or openssl = failure.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../src/prediction/free-port.js';
 import { buildCli, runCli } from './run-cli-helpers.js';
-import { baseImage, cleanPipEnv, indexRoot, localIndex, type LocalIndex } from './helpers/index-server.js';
+import { baseImage, cleanPipEnv, localIndex, startIndexServer, type IndexServer, type LocalIndex } from './helpers/index-server.js';
 
 let index: LocalIndex;
 let certs = '';
-let https: ChildProcess | undefined;
+let https: IndexServer | undefined;
 let httpsUrl = '';
 
 const openssl = (args: string[]): void => void execFileSync('openssl', args, { cwd: certs, stdio: 'pipe' });
@@ -42,34 +41,20 @@ beforeAll(async () => {
   openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'edgecog-test-ca.pem', '-CAkey', 'edgecog-test-ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem']);
 
   // The same directory .ci/setup.sh serves over HTTP, here over HTTPS on a free port.
-  const port = await findFreePort();
-  const server = [
-    'import functools, http.server, ssl, sys',
-    'handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])',
-    'httpd = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), handler)',
-    'ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[3], sys.argv[4])',
-    'httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)',
-    'print("ready", flush=True); httpd.serve_forever()',
-  ].join('\n');
-  https = spawn('python3', ['-c', server, indexRoot, String(port), join(certs, 'server.pem'), join(certs, 'server.key')], { stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise<void>((resolve, reject) => {
-    https!.stdout!.once('data', () => resolve());
-    https!.once('exit', (code) => reject(new Error(`the HTTPS index exited (${code})`)));
-  });
-  httpsUrl = `https://127.0.0.1:${port}${new URL(index.indexUrl).pathname}`;
+  https = await startIndexServer({ tls: { cert: join(certs, 'server.pem'), key: join(certs, 'server.key') } });
+  httpsUrl = https.url(index.indexUrl);
 }, 120_000);
 
 afterAll(() => {
-  // Our own child, by its PID.
-  https?.kill('SIGTERM');
+  https?.stop();
 });
 
-/** A project that installs six; the random comment makes the install step run every time. */
+/** A project that installs six; a random (always met) lower bound makes the install step run every time. */
 function project(requirements = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'edgecog-ca-project-'));
   writeFileSync(join(dir, 'cog.yaml'), `build:\n  python_version: "3.11"\n${requirements ? '  python_requirements: requirements.txt\n' : ''}run: "predict.py:Predictor"\n`);
   writeFileSync(join(dir, 'predict.py'), 'from cog import BasePredictor\n\n\nclass Predictor(BasePredictor):\n    def predict(self) -> str:\n        return "ok"\n');
-  writeFileSync(join(dir, 'requirements.txt'), `six==1.17.0\n# ${randomBytes(6).toString('hex')}\n`);
+  writeFileSync(join(dir, 'requirements.txt'), `six==1.17.0\nidna>=1.${randomBytes(4).readUInt32BE(0)}\n`);
   return dir;
 }
 

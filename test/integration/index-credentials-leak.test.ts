@@ -32,8 +32,8 @@ function withToken(url: string): { token: string; url: string; user: string } {
 
 /**
  * A project that installs six (from the main index) and pycountry (only in the extra one).
- * The random comment changes the requirements file, so the install step really runs (no cache
- * hit from an earlier build) and pip uses the URL carrying the token.
+ * The random lower bound (always met) changes the requirements, so the install step really
+ * runs (no cache hit from an earlier build) and pip uses the URL carrying the token.
  */
 function project(extraRequirementLines: string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), 'edgecog-index-credentials-'));
@@ -42,7 +42,8 @@ function project(extraRequirementLines: string[] = []): string {
     join(dir, 'predict.py'),
     'import pycountry\nimport six\nfrom cog import BasePredictor\n\n\nclass Predictor(BasePredictor):\n    def predict(self) -> str:\n        return six.__version__ + " " + pycountry.countries.get(alpha_2="FR").name\n',
   );
-  writeFileSync(join(dir, 'requirements.txt'), [...extraRequirementLines, 'six==1.17.0', 'pycountry', `# run ${randomBytes(6).toString('hex')}`, ''].join('\n'));
+  // edgecog drops comments from the requirements it installs: a bound changes what pip runs.
+  writeFileSync(join(dir, 'requirements.txt'), [...extraRequirementLines, 'six==1.17.0', `pycountry>=1.${randomBytes(4).readUInt32BE(0)}`, ''].join('\n'));
   return dir;
 }
 

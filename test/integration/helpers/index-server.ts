@@ -71,8 +71,58 @@ function assertAnswers(url: string): void {
   }
 }
 
-/** The directory .ci/setup.sh serves (for an HTTPS copy of the same index). */
+/** The directory .ci/setup.sh serves (for other copies of the same index). */
 export const indexRoot = '/var/lib/edgecog-ci/index-root';
+
+export interface IndexServer {
+  /** http(s)://127.0.0.1:PORT */
+  base: string;
+  /** The same paths as the CI index: base + the path of EDGECOG_TEST_INDEX_URL etc. */
+  url: (ciUrl: string) => string;
+  stop: () => void;
+}
+
+/**
+ * Another server for the same index root, on a free loopback port, with what .ci/setup.sh's
+ * plain http.server lacks: TLS (a certificate of the test's own CA) and/or the Cache-Control a
+ * real index sends for files (pip stores a download in its HTTP cache only then, and only for
+ * https or a --trusted-host).
+ */
+export async function startIndexServer(options: { tls?: { cert: string; key: string }; cacheHeaders?: boolean } = {}): Promise<IndexServer> {
+  const port = await findFreePort();
+  const script = [
+    'import functools, http.server, ssl, sys',
+    'class Handler(http.server.SimpleHTTPRequestHandler):',
+    '    def end_headers(self):',
+    '        if sys.argv[3] == "1" and self.path.split("?")[0].endswith((".whl", ".tar.gz", ".zip")):',
+    '            self.send_header("Cache-Control", "public, max-age=31536000, immutable")',
+    '        super().end_headers()',
+    '    def log_message(self, *args):',
+    '        pass',
+    'httpd = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), functools.partial(Handler, directory=sys.argv[1]))',
+    'if len(sys.argv) > 4:',
+    '    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[4], sys.argv[5])',
+    '    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)',
+    'print("ready", flush=True)',
+    'httpd.serve_forever()',
+  ].join('\n');
+  const args = ['-c', script, indexRoot, String(port), options.cacheHeaders ? '1' : '0'];
+  if (options.tls) args.push(options.tls.cert, options.tls.key);
+  const child = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the index server exited (${code}): ${err}`)));
+  });
+  const base = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  return {
+    base,
+    url: (ciUrl) => `${base}${new URL(ciUrl).pathname}`,
+    // Our own child, by its PID.
+    stop: () => void (child.exitCode === null && child.kill('SIGTERM')),
+  };
+}
 
 export interface LocalRegistry {
   /** 127.0.0.1:PORT */
