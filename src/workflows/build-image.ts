@@ -13,11 +13,13 @@ import { connectEngine, removeSessionContainers } from '../docker/containers-run
 import { findBuildKitCli } from '../docker/docker-cli.js';
 import { addImageLabels, buildWithBuildKit, buildWithClassic, findChildLabel, imageIdOf, removeUnusedImage, type BuildSecret } from '../docker/image-build.js';
 import { createTarStream } from '../docker/context-tar.js';
+import { tagImage } from '../docker/images.js';
+import type { OpenApiDocument } from '../prediction/openapi.js';
 import { edgecogVersion } from '../version.js';
 import { buildContextEntries, listProjectFiles } from './build-context.js';
 import { maskSecrets, readCaCert, resolvePipOptions, type PipFlags } from './build-pip.js';
 import { createBuildReporter, type ProgressMode } from './build-reporter.js';
-import { generateSchema, readSchemaFile, SCHEMA_LABEL } from './build-schema.js';
+import { generateSchema, readSchemaFile, schemaFromSource, SCHEMA_LABEL } from './build-schema.js';
 
 export interface BuildImageOptions {
   /** Where to look for the config (it may be in a parent, as with Cog). */
@@ -36,6 +38,11 @@ export interface BuildImageOptions {
   progress?: ProgressMode;
   /** Extra labels for the final image (e.g. marking temporary images). */
   labels?: Record<string, string>;
+  /**
+   * Called with the schema read from the source, before any Docker work (run checks its -i
+   * values here); throwing stops the build. Not called when the source alone cannot tell.
+   */
+  onSourceSchema?: (doc: OpenApiDocument) => void | Promise<void>;
 }
 
 export interface BuiltImage {
@@ -53,6 +60,13 @@ export function defaultImageName(projectDir: string): string {
   let name = basename(resolve(projectDir)).toLowerCase().replace(/ /g, '-').replace(/[^a-z0-9-]+/g, '');
   if (name.length > 30 - prefix.length) name = name.slice(0, 30 - prefix.length);
   return name.startsWith(prefix) ? name : `${prefix}${name}`;
+}
+
+/** `name:tag` → [name, tag] (`latest` when untagged; a registry port is not a tag). */
+export function splitTag(ref: string): [string, string] {
+  const colon = ref.lastIndexOf(':');
+  if (colon > ref.lastIndexOf('/')) return [ref.slice(0, colon), ref.slice(colon + 1)];
+  return [ref, 'latest'];
 }
 
 /** `id=foo,src=/path` (docker's syntax; `source=` and a bare `src` file also accepted). */
@@ -97,8 +111,13 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
     if (!existsSync(s.src)) throw new UsageError(`--secret id=${s.id}: ${s.src} does not exist`, 'src= names a file whose content the build.run step sees');
   }
   const baseImage = options.baseImage ?? (ctx.env.EDGECOG_BASE_IMAGE || undefined);
-
   timing('config');
+
+  // Schema before the build, and before any Docker call: an invalid signature fails here in
+  // well under a second, at predict.py:LINE:COL. (--openapi-schema FILE replaces it.)
+  const sourceSchema = options.openapiSchemaFile ? undefined : await schemaFromSource(loaded, { env: ctx.env, debug: (m) => ctx.ui.debug(m) });
+  timing('schema from source');
+  if (sourceSchema) await options.onSourceSchema?.(sourceSchema.doc);
   const [docker, cli] = await Promise.all([connectEngine(), findBuildKitCli(ctx.env)]);
   timing('engine and BuildKit CLI');
   const needsBuildKit = userSecrets.length > 0 || Object.keys(pip.secretValues).length > 0 || loaded.config.build.run.some((r) => r.mounts.length > 0);
@@ -169,19 +188,46 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
     timing('image build');
 
     reporter.phase('Reading the model schema...');
+    const trainOnly = !loaded.config.predict && Boolean(loaded.config.train);
+    const inImage = async (): Promise<string> => JSON.stringify(await generateSchema(docker, built.imageId, plan.pythonPath, { mask, trainOnly }));
     let schemaText: string | undefined;
+    // The schema from the source still needs proof that the predictor imports in the image;
+    // that check runs while the labels are added, and the name moves only once it passed.
+    let importCheck: Promise<string> | undefined;
     if (options.openapiSchemaFile) schemaText = JSON.stringify(readSchemaFile(resolve(ctx.cwd, options.openapiSchemaFile)));
+    // An unchanged image was checked and labelled before: reuse its label.
     else schemaText = await findChildLabel(docker, built.imageId, SCHEMA_LABEL);
-    if (schemaText === undefined) {
-      const trainOnly = !loaded.config.predict && Boolean(loaded.config.train);
-      schemaText = JSON.stringify(await generateSchema(docker, built.imageId, plan.pythonPath, { mask, trainOnly }));
+    if (schemaText === undefined && sourceSchema) {
+      schemaText = sourceSchema.text;
+      importCheck = inImage();
     }
-    const schema: unknown = JSON.parse(schemaText);
+    schemaText ??= await inImage();
     const labels = { [SCHEMA_LABEL]: schemaText, ...options.labels };
     timing('schema');
-    reporter.phase('Adding labels...');
+    reporter.phase(importCheck ? 'Adding labels and loading the predictor...' : 'Adding labels...');
     const previous = await imageIdOf(docker, imageName);
-    const imageId = await addImageLabels(docker, built.imageId, labels, imageName);
+    let imageId: string;
+    if (importCheck) {
+      const [labelled, checked] = await Promise.allSettled([addImageLabels(docker, built.imageId, labels), importCheck]);
+      if (checked.status === 'rejected') {
+        if (labelled.status === 'fulfilled') await removeUnusedImage(docker, labelled.value);
+        throw checked.reason;
+      }
+      if (labelled.status === 'rejected') throw labelled.reason;
+      imageId = labelled.value;
+      if (checked.value !== schemaText) {
+        // The image serves what its own generator says: that is what run and push must see.
+        ctx.ui.debug('the schema read from the source differs from the image\'s own; labelling with the image\'s');
+        schemaText = checked.value;
+        await removeUnusedImage(docker, imageId);
+        imageId = await addImageLabels(docker, built.imageId, { ...labels, [SCHEMA_LABEL]: schemaText }, imageName);
+      } else {
+        await tagImage(docker, imageId, ...splitTag(imageName));
+      }
+    } else {
+      imageId = await addImageLabels(docker, built.imageId, labels, imageName);
+    }
+    const schema: unknown = JSON.parse(schemaText);
     timing('labels');
     // The image this name pointed at before, and the unlabelled build under it, would
     // otherwise pile up as <none> images on every rebuild.

@@ -1,11 +1,15 @@
 /**
- * The OpenAPI schema of a built image: the runtime's schema command, run in the image with no
- * network. A predictor that fails to import fails the build here, with its traceback.
+ * The OpenAPI schema: first from the predictor's source on the host (before any Docker work;
+ * an invalid signature fails there), then the runtime's schema command run in the built image
+ * with no network, which also proves that the predictor imports: a predictor that fails to
+ * import fails the build here, with its traceback.
  */
 import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { UserError } from '../errors.js';
 import { runOneShot } from '../docker/one-shot.js';
+import type { LoadedConfig } from '../config/index.js';
+import type { OpenApiDocument, PredictionMode } from '../prediction/openapi.js';
 
 export const SCHEMA_LABEL = 'run.cog.openapi_schema';
 
@@ -63,4 +67,44 @@ export function readSchemaFile(path: string): unknown {
   } catch (err) {
     throw new UserError('E_OPENAPI_SCHEMA', `${path} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** The reader of the predictor's source needs no import, so no user code: bounded tightly. */
+const SOURCE_SCHEMA_TIMEOUT_MS = 30_000;
+
+export interface SourceSchema {
+  doc: OpenApiDocument;
+  /** The label text (JSON). */
+  text: string;
+  mode: PredictionMode;
+}
+
+/**
+ * The schema read from predict.py with the host python3, before any Docker work (as Cog 0.19+
+ * does). An invalid signature throws E_SCHEMA_SIGNATURE (predict.py:LINE:COL); a signature only
+ * an import can explain (a type from another package), or no usable host python3, gives
+ * undefined and the image's own generator decides after the build.
+ */
+export async function schemaFromSource(
+  loaded: Pick<LoadedConfig, 'projectDir' | 'config'>,
+  options: { env: NodeJS.ProcessEnv; debug?: (message: string) => void },
+): Promise<SourceSchema | undefined> {
+  const { predict, train } = loaded.config;
+  const ref = predict ?? train;
+  if (!ref) return undefined;
+  const mode: PredictionMode = predict ? 'predict' : 'train';
+  const { staticSchema } = await import('../schema-static/index.js');
+  // No importing fallback here: importing user code on the host is what the image is for.
+  const result = await staticSchema(loaded.projectDir, ref, mode, {
+    fallback: false,
+    env: options.env,
+    timeoutMs: SOURCE_SCHEMA_TIMEOUT_MS,
+    ...(predict && train ? { otherRef: train } : {}),
+  });
+  if (!result.schema) {
+    const gap = result.gap;
+    options.debug?.(`schema from source: ${gap.line ? `${gap.file}:${gap.line}:${gap.col}: ` : ''}${gap.message}; the image's generator reads it after the build`);
+    return undefined;
+  }
+  return { doc: result.schema, text: JSON.stringify(result.schema), mode };
 }

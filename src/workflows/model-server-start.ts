@@ -44,6 +44,12 @@ export interface ModelServerRequest {
   host?: string;
   uploadUrl?: string;
   awaitExplicitShutdown?: boolean;
+  /**
+   * Called with the model's schema as soon as it is known and before any container or process
+   * starts: the image's label, or the schema read from the project's source (before its build,
+   * or before the host python3 starts). `run -i` checks its values here; throwing stops.
+   */
+  onSchema?: (doc: OpenApiDocument) => void | Promise<void>;
 }
 
 export interface StartedModelServer {
@@ -106,7 +112,15 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
     if (configFile !== 'cog.yaml') {
       ctx.ui.warn(`--no-docker: the runtime reads cog.yaml in ${projectDir}; -f ${configFile} is not used for the server`);
     }
-    const environment = await projectEnvironment(projectDir, configFile);
+    const { loadProject } = await import('../config/index.js');
+    const loaded = await loadProject({ cwd: projectDir, file: configFile });
+    if (request.onSchema) {
+      const { schemaFromSource } = await import('./build-schema.js');
+      const source = await schemaFromSource(loaded, { env: ctx.env, debug: (m) => ctx.ui.debug(m) });
+      if (source) await request.onSchema(source.doc);
+    }
+    // cog.yaml `environment:` (a container gets it from the image).
+    const environment = { ...loaded.config.environment };
     ctx.ui.info(`Starting the model with the host Python (--no-docker)...`);
     const server = await startHostServer({
       projectDir,
@@ -126,6 +140,13 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
   let image: string;
   let facts: ImageFacts | undefined;
   let projectDir: string | undefined;
+  let schemaSeen = false;
+  const onSourceSchema = request.onSchema
+    ? async (doc: OpenApiDocument): Promise<void> => {
+        schemaSeen = true;
+        await request.onSchema?.(doc);
+      }
+    : undefined;
   if (request.image) {
     if (request.image.includes('=')) {
       throw new UsageError(`invalid image name '${request.image}'`, `Did you forget -i? e.g. edgecog run -i ${request.image}`);
@@ -140,7 +161,7 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
       });
     }
   } else {
-    const built = await buildProjectImage(ctx, request);
+    const built = await buildProjectImage(ctx, { ...request, onSourceSchema });
     image = built.image;
     projectDir = built.projectDir;
     facts = await inspectImageFacts(docker, image);
@@ -148,6 +169,7 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
   }
 
   const schema = parseOpenApiDocument(facts.labels[SCHEMA_LABEL]);
+  if (schema && !schemaSeen) await request.onSchema?.(schema);
   const gpuModel = configHasGpu(facts.labels);
   const gpus = request.gpus ?? (gpuModel ? 'all' : undefined);
   const env = envPairs.map(([k, v]) => `${k}=${v}`);
@@ -185,13 +207,6 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
   }
 }
 
-/** cog.yaml `environment:` for --no-docker (a container gets it from the image). */
-async function projectEnvironment(projectDir: string, configFile: string): Promise<Record<string, string>> {
-  const { loadProject } = await import('../config/index.js');
-  const loaded = await loadProject({ cwd: projectDir, file: configFile });
-  return { ...loaded.config.environment };
-}
-
 export interface BuiltProject {
   image: string;
   projectDir: string;
@@ -201,7 +216,9 @@ export interface BuiltProject {
 /** Builds the project in ctx.cwd (or -f's directory) for run/serve/train/exec. */
 export async function buildProjectImage(
   ctx: CommandContext,
-  request: Pick<ModelServerRequest, 'build' | 'role'> | { build: ImageBuildFlags; role: 'exec' },
+  request: (Pick<ModelServerRequest, 'build' | 'role'> | { build: ImageBuildFlags; role: 'exec' }) & {
+    onSourceSchema?: (doc: OpenApiDocument) => void | Promise<void>;
+  },
 ): Promise<BuiltProject> {
   const { buildImage } = await import('./build-image.js');
   const flags = request.build;
@@ -213,6 +230,7 @@ export async function buildProjectImage(
     useCudaBaseImage: flags.useCudaBaseImage,
     pip: { indexUrl: flags.indexUrl, extraIndexUrl: flags.extraIndexUrl, findLinks: flags.findLinks, trustedHost: flags.trustedHost },
     progress,
+    onSourceSchema: request.onSourceSchema,
   });
   return { image: built.image, projectDir: built.loaded.projectDir, gpu: built.loaded.config.build.gpu };
 }

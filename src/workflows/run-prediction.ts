@@ -8,7 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../errors.js';
 import { PredictionClient, ServerResponseError, type Endpoint, type PredictionResponse } from '../prediction/client.js';
-import { materializeInputs } from '../prediction/input-files.js';
+import { checkInputFilesExist, materializeInputs } from '../prediction/input-files.js';
 import {
   checkRequiredInputs,
   coerceInputFlags,
@@ -23,6 +23,7 @@ import { isIteratorSchema, outputSchema, type JsonValue, type OpenApiDocument, t
 import { OutputWriter, resolveOutputDestination } from '../prediction/outputs.js';
 import { supportsSse } from '../prediction/sse.js';
 import { validationError } from '../prediction/validation.js';
+import { assertInputsMatchSchema } from '../schema-static/validate-inputs.js';
 import { startModelServer, type ModelServerRequest } from './model-server-start.js';
 
 export interface RunPredictionOptions extends Omit<ModelServerRequest, 'mode' | 'role'> {
@@ -156,19 +157,30 @@ export async function runPrediction(ctx: CommandContext, options: RunPredictionO
     await local?.close();
   };
   const unregister = ctx.onInterrupt(cleanup);
+  // Names, types and constraints of the inputs against the model's schema, from the image's
+  // label or the project's source, before anything is built or started: `-i steps=x` fails in
+  // milliseconds rather than after a build and a setup.
+  const prepare = (doc: OpenApiDocument | undefined): PreparedInputs => {
+    const prepared = jsonValues ? prepareJsonInputs(jsonValues, doc, mode) : coerceInputFlags(rawFlags, doc, mode);
+    checkRequiredInputs(Object.keys(prepared), doc, mode);
+    assertInputsMatchSchema(doc, mode, prepared);
+    return prepared;
+  };
+  const checkBeforeStart = (doc: OpenApiDocument): void => {
+    checkInputFilesExist(prepare(doc), ctx.cwd);
+    ctx.ui.debug('inputs checked against the schema before starting the model');
+  };
   try {
-    const started = await startModelServer(ctx, { ...options, mode, role: mode === 'train' ? 'train' : 'run' });
+    const started = await startModelServer(ctx, { ...options, mode, role: mode === 'train' ? 'train' : 'run', onSchema: checkBeforeStart });
     server = started.server;
     client = new PredictionClient(server.baseUrl);
     await waitForSetup(ctx, server, client, timeout);
     // From here the prediction's own logs (from webhooks and the response) are what we print.
     server.mute();
 
+    // The served schema is the final word (the label, or /openapi.json on the host).
     const doc: OpenApiDocument | undefined = started.schema ?? (await client.openapi());
-    let prepared: PreparedInputs;
-    if (jsonValues) prepared = prepareJsonInputs(jsonValues, doc, mode);
-    else prepared = coerceInputFlags(rawFlags, doc, mode);
-    checkRequiredInputs(Object.keys(prepared), doc, mode);
+    const prepared = prepare(doc);
 
     const logs = new LogPrinter((text) => ctx.ui.raw(text));
     let writer: OutputWriter | undefined;
