@@ -8,7 +8,11 @@
 - SSE first token: time from `yield` in the worker to the client reading the event.
 
 The harness is looked up in $CONFORMANCE_DIR, then ../shared/conformance next to the
-repository; without it the perf figures are reported as skipped.
+repository; without it the perf figures are reported as skipped. With COG_REF_TEMPLATE (a
+run_perf.py template starting Cog 0.16.12's own server, e.g. `PYTHONPATH=cog-src/python
+venv/bin/python -m cog.server.http --host 127.0.0.1 --await-explicit-shutdown true`) the
+reference is measured too, right before ours, and the speed-ups are against it rather than
+against the published figures.
 """
 
 import http.client
@@ -41,9 +45,9 @@ def conformance_dir():
     return None
 
 
-def run_perf(conf, fixture_dir, requests, clients, repeats, starts):
+def run_perf(conf, fixture_dir, requests, clients, repeats, starts, template=TEMPLATE):
     out = tempfile.mktemp(suffix=".json")
-    cmd = [sys.executable, os.path.join(conf, "perf", "run_perf.py"), "--template", TEMPLATE, "--fixture-dir", fixture_dir,
+    cmd = [sys.executable, os.path.join(conf, "perf", "run_perf.py"), "--template", template, "--fixture-dir", fixture_dir,
            "--requests", str(requests), "--clients", str(clients), "--repeats", str(repeats), "--starts", str(starts), "--json", out]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=900)
     with open(out, encoding="utf-8") as fh:
@@ -57,12 +61,24 @@ def perf_figures():
     if conf is None:
         emit("runtime_noop_seq_p50", None, "ms", skipped="conformance harness not found (set CONFORMANCE_DIR)")
         return
+    ref = {"ready": 0.76, "p50": 1.19, "p99": 1.54, "rps": 820}
+    ref_template = os.environ.get("COG_REF_TEMPLATE")
+    if ref_template:
+        # Cog's own server measured here and now, right before ours: same machine, same load.
+        r = run_perf(conf, os.path.join(conf, "fixtures", "noop"), 1000, 4, 3, 5, template=ref_template)
+        ref = {"ready": r["ready_s_median"], "p50": r["sequential_median"]["p50_ms"],
+               "p99": r["sequential_median"]["p99_ms"], "rps": r["sequential_median"]["rps"]}
+        for key, unit in (("ready", "s"), ("p50", "ms"), ("p99", "ms"), ("rps", "req/s")):
+            emit("cog_ref_noop_" + key, round(ref[key], 3), unit)
     noop = run_perf(conf, os.path.join(conf, "fixtures", "noop"), 1000, 4, 3, 5)
     seq = noop["sequential_median"]
-    emit("runtime_noop_ready", round(noop["ready_s_median"], 3), "s", cog_reference=0.76)
-    emit("runtime_noop_seq_p50", round(seq["p50_ms"], 3), "ms", cog_reference=1.19)
-    emit("runtime_noop_seq_p99", round(seq["p99_ms"], 3), "ms", cog_reference=1.54)
-    emit("runtime_noop_seq_rps", round(seq["rps"], 1), "req/s", cog_reference=820)
+    emit("runtime_noop_ready", round(noop["ready_s_median"], 3), "s", cog_reference=round(ref["ready"], 3))
+    emit("runtime_noop_seq_p50", round(seq["p50_ms"], 3), "ms", cog_reference=round(ref["p50"], 3))
+    emit("runtime_noop_seq_p99", round(seq["p99_ms"], 3), "ms", cog_reference=round(ref["p99"], 3))
+    emit("runtime_noop_seq_rps", round(seq["rps"], 1), "req/s", cog_reference=round(ref["rps"], 1))
+    emit("runtime_vs_cog_p50_speedup", round(ref["p50"] / seq["p50_ms"], 2), "x")
+    emit("runtime_vs_cog_rps_speedup", round(seq["rps"] / ref["rps"], 2), "x")
+    emit("runtime_vs_cog_ready_speedup", round(ref["ready"] / noop["ready_s_median"], 2), "x")
     a4 = run_perf(conf, os.path.join(conf, "perf", "fixtures", "noop_async4"), 1000, 4, 3, 1)
     conc = a4["concurrent_median"]
     codes = {}
