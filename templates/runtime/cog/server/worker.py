@@ -244,7 +244,12 @@ class Worker:
                 if hasattr(result, "__await__"):
                     import asyncio
 
-                    result = asyncio.run(_awaitable(result))
+                    loop = getattr(self, "loop", None)
+                    if loop is not None and loop.is_running():
+                        # run it where the predictor's other coroutines (and their clients) live
+                        result = asyncio.run_coroutine_threadsafe(_awaitable(result), loop).result(10)
+                    else:
+                        result = asyncio.run(_awaitable(result))
                 if not result:
                     ok, err = False, "Healthcheck failed: user-defined healthcheck returned False"
             except Exception as exc:

@@ -17,6 +17,7 @@ from .predict_common import InputError, exit_message, get_tmpdir, put_tmpdir, ho
 def run_async(worker):
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    worker.loop = loop
     try:
         return loop.run_until_complete(_main(worker, loop))
     finally:

@@ -14,6 +14,11 @@ from cog import BasePredictor
 class Predictor(BasePredictor):
     async def setup(self) -> None:
         self.ready = True
+        self.loop = asyncio.get_running_loop()
+
+    async def healthcheck(self) -> bool:
+        # runs on the predictor's own event loop, like its predictions
+        return asyncio.get_running_loop() is self.loop
 
     async def predict(self, label: str = "a", delay: float = 0.0) -> str:
         print("begin", label)
@@ -66,6 +71,9 @@ class ConcurrencyTest(ServerTest):
         for label in ("a", "b"):
             self.assertEqual(results[label].json["output"], "done " + label)
             self.assertEqual(results[label].json["logs"], "begin %s\nend %s\n" % (label, label))
+
+    def test_async_healthcheck_on_the_predictors_loop(self):
+        self.assertEqual(self.server.health()["status"], "READY")
 
     def test_cancel_one_of_two(self):
         for pid in ("x1", "x2"):
