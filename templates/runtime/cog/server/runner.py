@@ -174,8 +174,11 @@ class Runner:
         msg = {"t": "predict", "tag": tag, "input": request.get("input")}
         if not (respond_async or pred.webhook is not None or early):
             msg["early"] = False
-        if request.get("context"):
-            msg["context"] = request["context"]
+        if request.get("context") or pid is not None:
+            context = dict(request.get("context") or {})
+            if pid is not None:
+                context["id"] = pid  # as Cog does: current_scope().context["id"]
+            msg["context"] = context
         if upload:
             msg["upload"] = upload
         if not self.worker.send(msg):
