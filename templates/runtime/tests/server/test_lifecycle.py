@@ -128,6 +128,18 @@ def _alive(pid):
         return False
 
 
+class ExecWorkerTest(unittest.TestCase):
+    def test_worker_as_a_fresh_interpreter(self):
+        # COG_WORKER_EXEC=1: what non-Linux hosts always do (no fork without exec)
+        srv = Server({"cog.yaml": COG_YAML, "predict.py": CRASHY}, env={"COG_WORKER_EXEC": "1"})
+        try:
+            self.assertEqual(srv.health()["setup"]["logs"], "setup says hi\n")
+            r = srv.request("POST", "/predictions", {"input": {"mode": "x"}})
+            self.assertEqual((r.json["output"], r.json["logs"]), ("fine x", "mode x\n"))
+        finally:
+            srv.stop()
+
+
 class SetupTest(unittest.TestCase):
     def test_setup_failure(self):
         files = {"cog.yaml": COG_YAML, "predict.py": '''
