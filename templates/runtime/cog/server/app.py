@@ -36,6 +36,7 @@ class App:
         self.runner = None
         self.worker = None
         self.draining = False
+        self.stopping = False
         self.on_stop = None  # (exit code) -> None
         index = {
             "cog_version": version, "docs_url": "/docs", "openapi_url": "/openapi.json", "shutdown_url": "/shutdown",
@@ -102,7 +103,7 @@ class App:
             for text in self.worker.leftover_output().values():
                 self.setup_logs.append(text if text.endswith("\n") else text + "\n")
             self.setup_failed("Predictor setup failed for an unknown reason. It might have run out of memory? (exitcode %s)" % code)
-        elif self.state == "READY" and self.on_stop is not None and not getattr(self, "stopping", False):
+        elif self.state == "READY" and self.on_stop is not None and not self.stopping:
             self.state = "DEFUNCT"
             if self.runner is not None:
                 self.runner.worker_died(code, self.worker.leftover_output())
