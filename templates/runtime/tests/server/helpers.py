@@ -186,6 +186,10 @@ class Listener:
                     return evs
                 self.cond.wait(left)
 
+    def headers(self, key):
+        with self.cond:
+            return [h for _, h in self.hooks.get(key, [])]
+
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -54,7 +54,7 @@ class Predictor(BasePredictor):
 
 class PredictionsTest(ServerTest):
     FILES = {"cog.yaml": COG_YAML, "predict.py": PREDICT}
-    ENV = {"COG_THROTTLE_RESPONSE_INTERVAL": "0.2"}
+    ENV = {"COG_THROTTLE_RESPONSE_INTERVAL": "0.2", "WEBHOOK_AUTH_TOKEN": "t0k"}
 
     @classmethod
     def setUpClass(cls):
@@ -143,6 +143,10 @@ class PredictionsTest(ServerTest):
         self.assertEqual(r.status, 200)
         evs = self.listener.events("s1")
         self.assertEqual(evs[-1]["output"], ["hi0"])
+        headers = self.listener.headers("s1")[-1]
+        self.assertEqual(headers["authorization"], "Bearer t0k")
+        self.assertTrue(headers["user-agent"].startswith("cog-worker/"))
+        self.assertEqual(headers["content-type"], "application/json")
 
 
 class FileOutputTest(ServerTest):
