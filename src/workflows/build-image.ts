@@ -9,7 +9,6 @@ import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../errors.js';
 import { loadProject, renderDiagnostics, type LoadedConfig } from '../config/index.js';
 import { planBuild, renderDockerfile, selectWeightsFiles, type BuildPlan, type UseCudaBaseImage } from '../dockerfile/index.js';
-import { connectEngine, removeSessionContainers } from '../docker/containers-run.js';
 import { findBuildKitCli } from '../docker/docker-cli.js';
 import { addImageLabels, buildWithBuildKit, buildWithClassic, findChildLabel, imageIdOf, removeUnusedImage, type BuildSecret } from '../docker/image-build.js';
 import { createTarStream } from '../docker/context-tar.js';
@@ -114,10 +113,14 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
   timing('config');
 
   // Schema before the build, and before any Docker call: an invalid signature fails here in
-  // well under a second, at predict.py:LINE:COL. (--openapi-schema FILE replaces it.)
-  const sourceSchema = options.openapiSchemaFile ? undefined : await schemaFromSource(loaded, { env: ctx.env, debug: (m) => ctx.ui.debug(m) });
+  // well under a second, at predict.py:LINE:COL. (--openapi-schema FILE replaces it.) The
+  // engine client's modules load meanwhile; they are not needed if this fails.
+  const reading = options.openapiSchemaFile ? undefined : schemaFromSource(loaded, { env: ctx.env, debug: (m) => ctx.ui.debug(m) });
+  const sourceSchema = await reading;
+  const engineModule = import('../docker/containers-run.js');
   timing('schema from source');
   if (sourceSchema) await options.onSourceSchema?.(sourceSchema.doc);
+  const { connectEngine, removeSessionContainers } = await engineModule;
   const [docker, cli] = await Promise.all([connectEngine(), findBuildKitCli(ctx.env)]);
   timing('engine and BuildKit CLI');
   const needsBuildKit = userSecrets.length > 0 || Object.keys(pip.secretValues).length > 0 || loaded.config.build.run.some((r) => r.mounts.length > 0);

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { UserError } from '../errors.js';
-import { runOneShot } from '../docker/one-shot.js';
+import { staticSchema } from '../schema-static/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { OpenApiDocument, PredictionMode } from '../prediction/openapi.js';
 
@@ -23,6 +23,7 @@ export async function generateSchema(
   options: { trainOnly?: boolean; mask?: (s: string) => string } = {},
 ): Promise<unknown> {
   const mask = options.mask ?? ((s: string): string => s);
+  const { runOneShot } = await import('../docker/one-shot.js');
   const result = await runOneShot(docker, {
     image: imageId,
     // A model with only `train:` is described from its trainer.
@@ -93,7 +94,8 @@ export async function schemaFromSource(
   const ref = predict ?? train;
   if (!ref) return undefined;
   const mode: PredictionMode = predict ? 'predict' : 'train';
-  const { staticSchema } = await import('../schema-static/index.js');
+  // No await before this call: the reader's python starts now, while the caller loads the
+  // Docker client modules (dockerode takes a few hundred ms to load).
   // No importing fallback here: importing user code on the host is what the image is for.
   const result = await staticSchema(loaded.projectDir, ref, mode, {
     fallback: false,

@@ -3,6 +3,7 @@
  * project, or the host's python3 in the project directory (--no-docker).
  */
 import { existsSync } from 'node:fs';
+import type Docker from 'dockerode';
 import { isAbsolute, join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../errors.js';
@@ -136,10 +137,10 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
     return { server };
   }
 
-  const docker = await connectEngine();
   let image: string;
   let facts: ImageFacts | undefined;
   let projectDir: string | undefined;
+  let docker: Docker;
   let schemaSeen = false;
   const onSourceSchema = request.onSchema
     ? async (doc: OpenApiDocument): Promise<void> => {
@@ -152,6 +153,7 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
       throw new UsageError(`invalid image name '${request.image}'`, `Did you forget -i? e.g. edgecog run -i ${request.image}`);
     }
     image = request.image;
+    docker = await connectEngine();
     // Edge nodes: pull IMAGE (by tag or verified digest) when the engine does not have it.
     await (await import('./pull.js')).ensureImage(ctx, image, docker);
     facts = await inspectImageFacts(docker, image);
@@ -161,7 +163,9 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
       });
     }
   } else {
+    // The build connects to the engine itself, after its schema-from-source check.
     const built = await buildProjectImage(ctx, { ...request, onSourceSchema });
+    docker = await connectEngine();
     image = built.image;
     projectDir = built.projectDir;
     facts = await inspectImageFacts(docker, image);
