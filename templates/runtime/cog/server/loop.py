@@ -296,7 +296,7 @@ class Transport:
 
     def _readable(self):
         try:
-            data = self.sock.recv(262144)
+            data = self.sock.recv(65536)  # not larger: a read buffer of 256 KiB+ costs an mmap/munmap (~25 us) per call
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
