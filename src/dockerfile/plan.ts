@@ -5,6 +5,7 @@
 import type { CogConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { cudaBaseImageFor, resolveCuda, resolvePackage } from './compat.js';
+import { compareWeightsPaths } from './weights.js';
 import type { BaseKind, BuildPlan, PipOptions, PlanOptions, PlanSecret } from './types.js';
 
 export const VENV_DIR = '/opt/venv';
@@ -141,7 +142,8 @@ export function planBuild(config: CogConfig, options: PlanOptions): BuildPlan {
     );
   }
 
-  const weightsFiles = options.separateWeights ? [...new Set(options.weightsFiles ?? [])] : [];
+  // Sorted here too, whatever order the caller found them in: the layer order is part of the image.
+  const weightsFiles = options.separateWeights ? [...new Set(options.weightsFiles ?? [])].sort(compareWeightsPaths) : [];
   // The config always sits at the project root, whatever path -f named it by.
   const configName = options.configFile?.split(/[\\/]/).pop();
   const configFile = configName && configName !== 'cog.yaml' ? configName : undefined;

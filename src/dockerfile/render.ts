@@ -6,6 +6,7 @@
  * air-gapped builds cannot do; the engine's built-in frontend handles RUN --mount.
  */
 import { PIP_EXTRA_INDEX_SECRET, PIP_INDEX_SECRET, RUNTIME_DIR } from './plan.js';
+import { weightsLayerId } from './weights.js';
 import type { BuildPlan } from './types.js';
 
 const APT_CACHE = '--mount=type=cache,target=/var/cache/apt,sharing=locked';
@@ -23,10 +24,6 @@ export function quoteWord(value: string, allowExpansion = false): string {
 /** A single-quoted shell word. */
 function shellQuote(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-function copyLine(src: string, dest: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(src + dest) ? `COPY ${src} ${dest}` : `COPY ${JSON.stringify([src, dest])}`;
 }
 
 function pythonSetup(plan: BuildPlan): string[] {
@@ -138,8 +135,11 @@ export function renderDockerfile(plan: BuildPlan): string {
     const mounts = run.mounts.map((m) => `--mount=type=secret,id=${m.id},target=${m.target}`);
     lines.push(`RUN ${[...mounts, run.command].join(' ')}`);
   }
-  for (const file of plan.weightsFiles) lines.push(copyLine(`.edgecog/weights/${file}`, `/src/${file}`));
-  lines.push('COPY .edgecog/code/ /src/');
+  // Trees copied onto `/`, never files onto /src/...: see weights.ts (reproducible layers).
+  for (const file of plan.weightsFiles) {
+    lines.push(`# weights: ${JSON.stringify(file)}`, `COPY .edgecog/weights/${weightsLayerId(file)}/ /`);
+  }
+  lines.push('COPY .edgecog/code/ /');
   if (plan.configFile) lines.push(`RUN cp ${shellQuote(`/src/${plan.configFile}`)} /src/cog.yaml`);
   lines.push('WORKDIR /src');
   lines.push('EXPOSE 5000');

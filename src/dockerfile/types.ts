@@ -7,8 +7,14 @@
  *   .edgecog/runtime/            the `cog` package            → /opt/edgecog/runtime
  *   .edgecog/requirements.txt    plan.requirementsTxt (only when plan.requirementsTxt !== '')
  *   .edgecog/ca-cert.pem         when options.caCert
- *   .edgecog/weights/<relpath>   one per plan.weightsFiles    → /src/<relpath>
- *   .edgecog/code/               project files minus .dockerignore minus weights → /src/
+ *   .edgecog/weights/<id>/src/<relpath>
+ *                                one per plan.weightsFiles, <id> = weightsLayerId(relpath)
+ *                                (`COPY .edgecog/weights/<id>/ /`)  → /src/<relpath>
+ *   .edgecog/code/src/<relpath>  project files minus .dockerignore minus weights
+ *                                (`COPY .edgecog/code/ /`)           → /src/<relpath>
+ * Both are copied onto `/` so that `/src` and every directory below it take their metadata from
+ * the context (fixed times, uid/gid 0), never the build's clock: the weights and code layers are
+ * the same bytes whenever their files are (see weights.ts).
  */
 import type { RunCommand } from '../config/types.js';
 

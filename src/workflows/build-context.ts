@@ -1,14 +1,16 @@
 /**
  * The build context, as the planned Dockerfile expects it (see src/dockerfile/types.ts):
  *   Dockerfile, .edgecog/runtime/cog/..., .edgecog/requirements.txt, .edgecog/ca-cert.pem,
- *   .edgecog/weights/<rel>, .edgecog/code/<rel>
- * Entries are sorted and carry fixed metadata, so an unchanged project gives the same bytes
- * and every layer before the code hits the cache.
+ *   .edgecog/weights/<id>/src/<rel> (one tree per weights file), .edgecog/code/src/<rel>
+ * Entries are sorted and carry fixed metadata (context-tar.ts: mtime, uid/gid 0, mode 644/755),
+ * so an unchanged project gives the same bytes and every layer before the code hits the cache.
+ * The weights and code trees are copied onto `/`, so the engine gives `/src` and the directories
+ * below it these fixed times too, and those layers come out byte-identical in every build.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createIgnoreMatcher, DEFAULT_IGNORE_PATTERNS, parseDockerignore } from '../dockerfile/index.js';
+import { createIgnoreMatcher, DEFAULT_IGNORE_PATTERNS, parseDockerignore, weightsLayerId } from '../dockerfile/index.js';
 import type { TarEntry } from '../docker/context-tar.js';
 
 export interface ProjectFile {
@@ -138,14 +140,16 @@ export function buildContextEntries(input: BuildContextInput): TarEntry[] {
   entries.push({ type: 'file', path: '.edgecog/requirements.txt', data: Buffer.from(input.requirementsTxt) });
   if (input.caCert) entries.push({ type: 'file', path: '.edgecog/ca-cert.pem', data: input.caCert });
 
-  const section = (prefix: string, files: ProjectFile[], emptyDirs: string[]): void => {
+  /** `<root>/src/...` holding these files (and empty dirs): explicit entries for every directory. */
+  const tree = (root: string, files: ProjectFile[], emptyDirs: string[]): void => {
+    const prefix = `${root}/src/`;
     const dirs = new Set<string>();
     for (const f of files) for (const d of parentDirs(f.path)) dirs.add(d);
     for (const d of emptyDirs) {
       dirs.add(d);
       for (const p of parentDirs(d)) dirs.add(p);
     }
-    entries.push({ type: 'dir', path: prefix.replace(/\/$/, '') });
+    entries.push({ type: 'dir', path: root }, { type: 'dir', path: `${root}/src` });
     const items: Array<{ key: string; entry: TarEntry }> = [
       ...[...dirs].map((d) => ({ key: d, entry: { type: 'dir', path: `${prefix}${d}` } as TarEntry })),
       ...files.map((f) => ({ key: f.path, entry: fileEntry(prefix, f) })),
@@ -154,9 +158,14 @@ export function buildContextEntries(input: BuildContextInput): TarEntry[] {
     entries.push(...items.map((i) => i.entry));
   };
   const weightFiles = input.project.files.filter((f) => weights.has(f.path));
-  if (weightFiles.length > 0) section('.edgecog/weights/', weightFiles, []);
-  section(
-    '.edgecog/code/',
+  if (weightFiles.length > 0) {
+    entries.push({ type: 'dir', path: '.edgecog/weights' });
+    // Sorted by id: the context order does not matter to the layers, only its stability does.
+    const byId = weightFiles.map((f) => ({ id: weightsLayerId(f.path), f })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const { id, f } of byId) tree(`.edgecog/weights/${id}`, [f], []);
+  }
+  tree(
+    '.edgecog/code',
     input.project.files.filter((f) => !weights.has(f.path)),
     input.project.emptyDirs,
   );

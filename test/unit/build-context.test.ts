@@ -11,6 +11,7 @@ import { tarToBuffer } from '../../src/docker/context-tar.js';
 import { BuildKitProgressParser, ClassicProgressParser, describeFailure } from '../../src/docker/build-progress.js';
 import { hasBuiltinBuildKit } from '../../src/docker/docker-cli.js';
 import { escapeDockerfileString } from '../../src/docker/image-build.js';
+import { weightsLayerId } from '../../src/dockerfile/index.js';
 import { buildContextEntries, listProjectFiles } from '../../src/workflows/build-context.js';
 import { defaultImageName, parseSecretSpec } from '../../src/workflows/build-image.js';
 import { hasCredentials, maskSecrets, readCaCert, resolvePipOptions } from '../../src/workflows/build-pip.js';
@@ -54,12 +55,15 @@ describe('build context', () => {
     expect(names).toContain('.edgecog/requirements.txt');
     expect(names).toContain('.edgecog/runtime/cog/__init__.py');
     expect(names.some((n) => n.includes('__pycache__') || n.includes('/tests/'))).toBe(false);
-    expect(names).toContain('.edgecog/weights/weights/model.bin');
-    expect(names).not.toContain('.edgecog/code/weights/model.bin');
-    expect(names).toContain('.edgecog/code/predict.py');
-    expect(names).toContain(`.edgecog/code/${'a'.repeat(60)}/${'b'.repeat(60)}/${'c'.repeat(90)}.txt`);
-    expect(names).toContain(`.edgecog/code/${'d'.repeat(120)}.txt`);
-    const runSh = listTar(buf).find((l) => l.endsWith('.edgecog/code/run.sh'))!;
+    const w = `.edgecog/weights/${weightsLayerId('weights/model.bin')}`;
+    // The weights file's own tree, every directory explicit (each becomes a fixed-time entry).
+    expect(names.filter((n) => n.startsWith('.edgecog/weights/'))).toEqual(['.edgecog/weights/', `${w}/`, `${w}/src/`, `${w}/src/weights/`, `${w}/src/weights/model.bin`]);
+    expect(names.some((n) => n.startsWith('.edgecog/code/') && n.endsWith('model.bin'))).toBe(false);
+    expect(names).toContain('.edgecog/code/src/');
+    expect(names).toContain('.edgecog/code/src/predict.py');
+    expect(names).toContain(`.edgecog/code/src/${'a'.repeat(60)}/${'b'.repeat(60)}/${'c'.repeat(90)}.txt`);
+    expect(names).toContain(`.edgecog/code/src/${'d'.repeat(120)}.txt`);
+    const runSh = listTar(buf).find((l) => l.endsWith('.edgecog/code/src/run.sh'))!;
     expect(runSh.startsWith('-rwxr-xr-x')).toBe(true);
   });
 
@@ -71,6 +75,27 @@ describe('build context', () => {
     writeFileSync(join(dir, 'predict.py'), readFileSync(join(dir, 'predict.py')));
     const b = await make();
     expect(a.equals(b)).toBe(true);
+  });
+
+  it('weights and code trees: fixed owner and time on every entry; one weights tree unchanged when another is added', async () => {
+    const dir = project();
+    writeFileSync(join(dir, 'extra.safetensors'), Buffer.alloc(1024, 1));
+    const listing = listProjectFiles(dir);
+    const tree = async (weightsFiles: string[], prefix: string): Promise<string[]> =>
+      listTar(await tarToBuffer(buildContextEntries({ dockerfile: 'FROM x\n', requirementsTxt: '', project: listing, weightsFiles }))).filter((l) =>
+        l.includes(` ${prefix}`),
+      );
+    const id = weightsLayerId('weights/model.bin');
+    const alone = await tree(['weights/model.bin'], `.edgecog/weights/${id}/`);
+    const withOther = await tree(['extra.safetensors', 'weights/model.bin'], `.edgecog/weights/${id}/`);
+    expect(alone).toHaveLength(4);
+    expect(withOther).toEqual(alone);
+    const code = await tree(['weights/model.bin'], '.edgecog/code/');
+    for (const line of [...alone, ...code]) {
+      // tar -tv: mode, owner/group, size, date, time, name
+      expect(line).toMatch(/^[-dl]r[-w][-x]r-[-x]r-[-x] root\/root +\d+ 2000-01-01 00:00 /);
+    }
+    expect(code.some((l) => l.endsWith(' .edgecog/code/src/extra.safetensors'))).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CogConfig } from '../../src/config/types.js';
-import { planBuild, renderDockerfile, type PlanOptions } from '../../src/dockerfile/index.js';
+import { planBuild, renderDockerfile, weightsLayerId, type PlanOptions } from '../../src/dockerfile/index.js';
 
 function config(build: Partial<CogConfig['build']> = {}, rest: Partial<CogConfig> = {}): CogConfig {
   return {
@@ -76,12 +76,35 @@ describe('renderDockerfile snapshots', () => {
     await expect(text).toMatchFileSnapshot(snap('secrets'));
   });
 
-  it('separate weights: one layer per file, before the code', async () => {
-    const text = render(config(), { separateWeights: true, weightsFiles: ['model.safetensors', 'weights/big file.bin'] });
-    const code = text.indexOf('COPY .edgecog/code/ /src/');
-    expect(text.indexOf('COPY .edgecog/weights/model.safetensors /src/model.safetensors')).toBeLessThan(code);
-    expect(text).toContain('COPY [".edgecog/weights/weights/big file.bin","/src/weights/big file.bin"]');
+  it('separate weights: one layer per file, before the code, each a tree copied onto /', async () => {
+    const text = render(config(), { separateWeights: true, weightsFiles: ['weights/big file.bin', 'model.safetensors'] });
+    const code = text.indexOf('COPY .edgecog/code/ /\n');
+    expect(code).toBeGreaterThan(0);
+    const model = text.indexOf(`COPY .edgecog/weights/${weightsLayerId('model.safetensors')}/ /\n`);
+    const big = text.indexOf(`COPY .edgecog/weights/${weightsLayerId('weights/big file.bin')}/ /\n`);
+    // Shallow first, then by name, whatever order the caller gave; all before the code.
+    expect(model).toBeGreaterThan(0);
+    expect(big).toBeGreaterThan(model);
+    expect(code).toBeGreaterThan(big);
+    // Never a file copied onto /src/<path>: that stamps /src with the build time.
+    expect(text).not.toMatch(/COPY .* \/src\//);
+    expect(text).toContain('# weights: "weights/big file.bin"\n');
     await expect(text).toMatchFileSnapshot(snap('separate-weights'));
+  });
+
+  it('weights layer ids: a hash of the path, the same whatever other weights files there are', () => {
+    const id = weightsLayerId('weights/a.bin');
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(weightsLayerId('weights/b.bin')).not.toBe(id);
+    const lineFor = (files: string[]): string | undefined =>
+      renderDockerfile(planBuild(config(), options({ separateWeights: true, weightsFiles: files })))
+        .split('\n')
+        .find((l) => l.includes(id));
+    expect(lineFor(['weights/a.bin'])).toBe(`COPY .edgecog/weights/${id}/ /`);
+    expect(lineFor(['a.pt', 'weights/a.bin', 'weights/z.bin'])).toBe(`COPY .edgecog/weights/${id}/ /`);
+    // Without --separate-weights the list is ignored: one code layer.
+    const plain = renderDockerfile(planBuild(config(), options({ separateWeights: false, weightsFiles: ['weights/a.bin'] })));
+    expect(plain).not.toContain('.edgecog/weights/');
   });
 
   it('base-image override: checks python3 and uses a venv', async () => {

@@ -14,7 +14,7 @@ RUN --mount=type=bind,source=.edgecog/requirements.txt,target=/tmp/edgecog-requi
     /opt/venv/bin/python -m pip install --index-url http://127.0.0.1:3141/simple --find-links http://127.0.0.1:3141/links/ --trusted-host 127.0.0.1 -r /tmp/edgecog-requirements.txt
 COPY .edgecog/runtime/ /opt/edgecog/runtime/
 ENV PYTHONPATH="/opt/edgecog/runtime"
-COPY .edgecog/code/ /src/
+COPY .edgecog/code/ /
 WORKDIR /src
 EXPOSE 5000
 LABEL run.cog.config="{\"predict\":\"predict.py:Predictor\"}" \

@@ -8,7 +8,7 @@ RUN if command -v update-ca-certificates >/dev/null 2>&1; then update-ca-certifi
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt PIP_CERT=/etc/ssl/certs/ca-certificates.crt
 COPY .edgecog/runtime/ /opt/edgecog/runtime/
 ENV PYTHONPATH="/opt/edgecog/runtime"
-COPY .edgecog/code/ /src/
+COPY .edgecog/code/ /
 RUN cp /src/cog.dev.yaml /src/cog.yaml
 WORKDIR /src
 EXPOSE 5000

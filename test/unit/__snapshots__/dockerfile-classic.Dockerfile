@@ -8,7 +8,7 @@ COPY .edgecog/requirements.txt /tmp/edgecog-requirements.txt
 RUN /usr/local/bin/python -m pip install --no-cache-dir -r /tmp/edgecog-requirements.txt
 COPY .edgecog/runtime/ /opt/edgecog/runtime/
 ENV PYTHONPATH="/opt/edgecog/runtime"
-COPY .edgecog/code/ /src/
+COPY .edgecog/code/ /
 WORKDIR /src
 EXPOSE 5000
 LABEL run.cog.config="{\"predict\":\"predict.py:Predictor\"}" \

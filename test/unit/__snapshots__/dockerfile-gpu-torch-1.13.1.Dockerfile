@@ -13,7 +13,7 @@ RUN --mount=type=bind,source=.edgecog/requirements.txt,target=/tmp/edgecog-requi
     /opt/venv/bin/python -m pip install -r /tmp/edgecog-requirements.txt
 COPY .edgecog/runtime/ /opt/edgecog/runtime/
 ENV PYTHONPATH="/opt/edgecog/runtime"
-COPY .edgecog/code/ /src/
+COPY .edgecog/code/ /
 WORKDIR /src
 EXPOSE 5000
 LABEL run.cog.config="{\"predict\":\"predict.py:Predictor\"}" \

@@ -7,7 +7,7 @@ RUN --mount=type=bind,source=.edgecog/requirements.txt,target=/tmp/edgecog-requi
     test -s /run/secrets/pip-index || { echo 'edgecog: the pip-index build secret is missing' >&2; exit 1; }; PIP_INDEX_URL="$(cat /run/secrets/pip-index)" /usr/local/bin/python -m pip install -r /tmp/edgecog-requirements.txt
 COPY .edgecog/runtime/ /opt/edgecog/runtime/
 ENV PYTHONPATH="/opt/edgecog/runtime"
-COPY .edgecog/code/ /src/
+COPY .edgecog/code/ /
 WORKDIR /src
 EXPOSE 5000
 LABEL run.cog.config="{\"predict\":\"predict.py:Predictor\"}" \

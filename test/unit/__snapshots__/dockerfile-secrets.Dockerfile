@@ -7,7 +7,7 @@ COPY .edgecog/runtime/ /opt/edgecog/runtime/
 ENV PYTHONPATH="/opt/edgecog/runtime"
 RUN echo plain
 RUN --mount=type=secret,id=token,target=/etc/secret-token cat /etc/secret-token > /dev/null
-COPY .edgecog/code/ /src/
+COPY .edgecog/code/ /
 WORKDIR /src
 EXPOSE 5000
 LABEL run.cog.config="{\"predict\":\"predict.py:Predictor\"}" \

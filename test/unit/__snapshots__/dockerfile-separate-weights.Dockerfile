@@ -5,9 +5,11 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PIP_ROOT_USER_ACTION=ignore
 COPY .edgecog/runtime/ /opt/edgecog/runtime/
 ENV PYTHONPATH="/opt/edgecog/runtime"
-COPY .edgecog/weights/model.safetensors /src/model.safetensors
-COPY [".edgecog/weights/weights/big file.bin","/src/weights/big file.bin"]
-COPY .edgecog/code/ /src/
+# weights: "model.safetensors"
+COPY .edgecog/weights/9d75c1098fc54a1f/ /
+# weights: "weights/big file.bin"
+COPY .edgecog/weights/04cfec3a8aefdcfa/ /
+COPY .edgecog/code/ /
 WORKDIR /src
 EXPOSE 5000
 LABEL run.cog.config="{\"predict\":\"predict.py:Predictor\"}" \

@@ -5,7 +5,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PIP_ROOT_USER_ACTION=ignore
 COPY .edgecog/runtime/ /opt/edgecog/runtime/
 ENV PYTHONPATH="/opt/edgecog/runtime"
-COPY .edgecog/code/ /src/
+COPY .edgecog/code/ /
 WORKDIR /src
 EXPOSE 5000
 LABEL run.cog.config="{\"predict\":\"predict.py:Predictor\"}" \
