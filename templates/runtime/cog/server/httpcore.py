@@ -52,7 +52,7 @@ class HttpProtocol:
     """One connection. `handler(request, conn)` must end with conn.respond(...) or conn.stream_*."""
 
     __slots__ = ("loop", "handler", "max_body", "transport", "buf", "busy", "closed", "keep_alive",
-                 "sent_continue", "on_close", "pending", "head_only")
+                 "sent_continue", "on_close", "pending", "head_only", "chunk_state")
 
     def __init__(self, loop, handler, max_body):
         self.loop = loop
@@ -67,6 +67,7 @@ class HttpProtocol:
         self.on_close = None  # set by streaming handlers
         self.pending = None  # parsed head of a request whose body has not fully arrived
         self.head_only = False  # answering a HEAD request: headers only
+        self.chunk_state = None  # (position, decoded body so far) of a chunked body
 
     # ------------------------------------------------------- loop callbacks
     def connection_made(self, transport):
@@ -183,10 +184,17 @@ class HttpProtocol:
         return (method, target, headers, keep_alive, end + 4, length)
 
     def _chunked(self, buf, pos, headers):
-        out = bytearray()
+        # resumable: chunks already decoded are kept, so many small reads stay linear
+        if self.chunk_state is not None:
+            pos, out = self.chunk_state
+        else:
+            out = bytearray()
         while True:
+            self.chunk_state = (pos, out)
             eol = buf.find(b"\r\n", pos)
             if eol < 0:
+                if len(buf) - pos > 1024:
+                    raise HttpError(400, "Malformed chunk")
                 self._maybe_continue(headers)
                 return None, 0
             size_text = bytes(buf[pos:eol]).split(b";")[0].strip()
@@ -203,6 +211,7 @@ class HttpProtocol:
                         end = eol
                     else:
                         return None, 0
+                self.chunk_state = None
                 return bytes(out), end + 4
             if len(buf) < eol + 2 + size + 2:
                 self._maybe_continue(headers)

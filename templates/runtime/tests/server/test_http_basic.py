@@ -1,5 +1,6 @@
 """Endpoints, envelope validation and malformed requests on a simple model."""
 
+import json
 import socket
 
 from .helpers import COG_YAML, ServerTest
@@ -154,6 +155,23 @@ class BasicEndpointsTest(ServerTest):
                     break
                 rest += chunk
             self.assertIn(b"predictions_url", data + rest)
+
+    def test_chunked_body_in_many_pieces(self):
+        body = json.dumps({"input": {"text": "y" * 5000}}).encode()
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(b"POST /predictions HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+            for i in range(0, len(body), 7):
+                piece = body[i:i + 7]
+                s.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+            s.sendall(b"0\r\n\r\n")
+            out = b""
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                out += data
+        self.assertTrue(out.startswith(b"HTTP/1.1 200 OK"), out[:200])
+        self.assertIn(b'"output":"' + b"y" * 5000 + b'"', out)
 
     def test_expect_continue(self):
         body = b'{"input":{"text":"e"}}'
