@@ -56,6 +56,10 @@ class CrashTest(unittest.TestCase):
             r = srv.request("POST", "/predictions", {"input": {}})
             self.assertEqual(r.status, 503)
             self.assertEqual(srv.request("GET", "/").status, 200)  # the HTTP server itself is fine
+            os.kill(srv.proc.pid, signal.SIGTERM)  # ignored with --await-explicit-shutdown, as in Cog
+            time.sleep(0.3)
+            self.assertIsNone(srv.proc.poll())
+            self.assertEqual(srv.health()["status"], "DEFUNCT")
         finally:
             srv.stop()
 
