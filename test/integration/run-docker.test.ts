@@ -116,6 +116,23 @@ describe('edgecog run IMAGE', () => {
     expect(edgecogContainers()).toEqual(before);
   });
 
+  it('Ctrl-C at any moment of the container start leaves no container behind (not even a Created one)', async () => {
+    const ofImage = (): string[] =>
+      execFileSync('docker', ['ps', '-a', '-q', '--filter', `ancestor=${tag('run-inputs')}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const before = ofImage();
+    // "Starting" is printed just before the container is created: these land during the create,
+    // during the start, and while setup runs.
+    for (const delayMs of [0, 5, 15, 40, 100]) {
+      const cli = startCli(['run', tag('run-inputs'), '-i', 'text=x'], { cwd: dirs['run-inputs']! });
+      await cli.waitFor(/Starting /, 'stderr');
+      await new Promise((r) => setTimeout(r, delayMs));
+      cli.child.kill('SIGINT');
+      const res = await cli.done;
+      expect([130, 0]).toContain(res.code);
+      expect(ofImage()).toEqual(before);
+    }
+  }, 60_000);
+
   it('an image name with = is caught as a forgotten -i', async () => {
     const res = await runCli(['run', 'text=hello'], { cwd: dirs['run-inputs']! });
     expect(res.code).toBe(2);
