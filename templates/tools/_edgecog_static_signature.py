@@ -104,6 +104,11 @@ def _method_in_chain(scope, cls, method, seen=None):
     for stmt in cls.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == method:
             return stmt
+        # `predict = streaming(_predict)` and the like: a method bound by assignment, which
+        # Cog accepts; only running the class body can say what it is.
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == method for t in targets):
+            raise Unresolvable("%s.%s is assigned, not defined with def; only an import can inspect it" % (cls.name, method), *where(stmt), name=method)
     for base in cls.bases:
         kind, value = canonical(scope, base)
         if kind == "local-class":
