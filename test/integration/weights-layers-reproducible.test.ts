@@ -1,12 +1,12 @@
 /**
  * `--separate-weights` layers are reproducible (real Docker Engine; a missing engine fails):
  * each weights file's layer is the same bytes (same diffID) in every build that has the same
- * file, whatever changed above it (--no-cache, a new build.run step, another weights file, the
- * classic builder instead of BuildKit), so a push never uploads unchanged weights again; and a
- * code-only change leaves every layer but the code layer alone.
+ * file, whatever changed above it (every step from the runtime down run again, another weights
+ * file, the classic builder instead of BuildKit), so a push never uploads unchanged weights
+ * again; and a code-only change leaves every layer but the code layer alone.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -47,12 +47,22 @@ function weightsBytes(seed: string, size: number): Buffer {
   return Buffer.concat(parts).subarray(0, size);
 }
 
-async function build(dir: string, tag: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<string> {
+interface Built {
+  image: string;
+  /** BuildKit steps `COPY .edgecog/weights/...`, and how many of them came from the cache. */
+  weightsSteps: number;
+  cachedWeightsSteps: number;
+}
+
+async function build(dir: string, tag: string, env: NodeJS.ProcessEnv = {}): Promise<Built> {
   const image = `${NAME}:${tag}`;
-  const res = await runCli(['build', '-t', image, '--separate-weights', '--progress', 'plain', ...BASE, ...extra], { cwd: dir, env });
+  const res = await runCli(['build', '-t', image, '--separate-weights', '--progress', 'plain', ...BASE], { cwd: dir, env });
   expect(res.stderr).not.toContain('internal error');
   expect(res.code, res.stderr).toBe(0);
-  return image;
+  const stepLines = res.stderr.split('\n').filter((l) => /^\[\d+\/\d+\] COPY \.edgecog\/weights\//.test(l));
+  const steps = new Set(stepLines.map((l) => l.split(' ')[0]));
+  const cached = new Set(stepLines.filter((l) => l.endsWith(' CACHED')).map((l) => l.split(' ')[0]));
+  return { image, weightsSteps: steps.size, cachedWeightsSteps: cached.size };
 }
 
 beforeAll(() => {
@@ -66,46 +76,49 @@ describe('--separate-weights layers', () => {
     mkdirSync(join(dir, 'weights'));
     writeFileSync(join(dir, 'weights', 'model.safetensors'), weightsBytes('model', 4 * 1024 * 1024));
     writeFileSync(join(dir, 'tokenizer.bin'), weightsBytes('tokenizer', 1024 * 1024));
+    // A new variable per run, above the runtime, build.run, weights and code steps: their cache
+    // keys are this run's own. (Not --no-cache: a second cache record for the shared steps
+    // before it lets BuildKit pick either one in later builds, here and in other tests.)
+    const cog = join(dir, 'cog.yaml');
+    const withNonce = (text: string): string => text.replace(/environment:\n(  - WEIGHTS_TEST_RUN=.*\n)?/, `environment:\n  - WEIGHTS_TEST_RUN=${randomUUID()}\n`);
+    writeFileSync(cog, withNonce(readFileSync(cog, 'utf8')));
 
     const first = await build(dir, '1');
-    const a = split(first, 2);
+    const a = split(first.image, 2);
     // The fix itself: /src and the directories below it carry the context's fixed time, not the build's.
-    const times = docker(['run', '--rm', '--network', 'none', first, 'stat', '-c', '%Y %s %n', '/src', '/src/weights', '/src/weights/model.safetensors', '/src/tokenizer.bin']);
+    const times = docker(['run', '--rm', '--network', 'none', first.image, 'stat', '-c', '%Y %s %n', '/src', '/src/weights', '/src/weights/model.safetensors', '/src/tokenizer.bin']);
     expect(times.trim().split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^${FIXED_MTIME} \\d+ /src$`)),
       expect.stringMatching(new RegExp(`^${FIXED_MTIME} \\d+ /src/weights$`)),
       `${FIXED_MTIME} ${4 * 1024 * 1024} /src/weights/model.safetensors`,
       `${FIXED_MTIME} ${1024 * 1024} /src/tokenizer.bin`,
     ]);
-    expect(docker(['run', '--rm', '--network', 'none', first, 'python', '-c', 'import predict; print(predict.VERSION)']).trim()).toBe('v1');
-
-    // Everything rebuilt from scratch: build.run and the runtime layers get new times, the
-    // weights and code layers must not.
-    const fresh = split(await build(dir, '2', ['--no-cache']), 2);
-    expect(fresh.weights).toEqual(a.weights);
-    expect(fresh.code).toBe(a.code);
 
     // A code-only change: every layer but the code layer stays.
     const predict = join(dir, 'predict.py');
     writeFileSync(predict, readFileSync(predict, 'utf8').replace('VERSION = "v1"', 'VERSION = "v2"'));
-    const codeChange = split(await build(dir, '3'), 2);
-    expect(codeChange.all.length).toBe(fresh.all.length);
-    const differing = codeChange.all.map((l, i) => (l === fresh.all[i] ? -1 : i)).filter((i) => i >= 0);
+    const second = await build(dir, '2');
+    const codeChange = split(second.image, 2);
+    expect(codeChange.all.length).toBe(a.all.length);
+    const differing = codeChange.all.map((l, i) => (l === a.all[i] ? -1 : i)).filter((i) => i >= 0);
     expect(differing).toEqual([codeChange.all.indexOf(codeChange.code)]);
-    expect(codeChange.weights).toEqual(a.weights);
+    expect(docker(['run', '--rm', '--network', 'none', second.image, 'python', '-c', 'import predict; print(predict.VERSION)']).trim()).toBe('v2');
 
-    // A changed build.run step above the weights, and a new weights file that sorts first
-    // (shallow before deep): the existing files' layers are rebuilt yet come out the same.
-    const cog = join(dir, 'cog.yaml');
-    writeFileSync(cog, readFileSync(cog, 'utf8').replace('  run:\n', '  run:\n    - echo another step > /etc/edgecog-other-marker\n'));
+    // Everything from the runtime down rebuilt (a new variable above it), plus a new weights
+    // file that sorts first (shallow before deep): the existing files' layers are made again,
+    // not taken from the cache, and come out the same bytes.
+    writeFileSync(cog, withNonce(readFileSync(cog, 'utf8')));
     writeFileSync(join(dir, 'extra.pt'), weightsBytes('extra', 512 * 1024));
-    const moved = split(await build(dir, '4'), 3);
-    expect(moved.weights.slice(1)).toEqual(a.weights);
-    expect(moved.code).toBe(codeChange.code);
+    const third = await build(dir, '3');
+    const rebuilt = split(third.image, 3);
+    expect(third.cachedWeightsSteps).toBe(0);
+    expect(third.weightsSteps).toBe(3);
+    expect(rebuilt.weights.slice(1)).toEqual(a.weights);
 
-    // The classic builder writes the same weights layers as BuildKit.
-    const classic = split(await build(dir, 'classic', [], { EDGECOG_BUILDKIT: '0' }), 3);
-    expect(classic.weights).toEqual(moved.weights);
-    expect(classic.code).toBe(moved.code);
+    // The classic builder, which runs every step here for the first time (its cache keys differ
+    // from BuildKit's), writes the same weights and code layers as BuildKit.
+    const classic = split((await build(dir, 'classic', { EDGECOG_BUILDKIT: '0' })).image, 3);
+    expect(classic.weights).toEqual(rebuilt.weights);
+    expect(classic.code).toBe(rebuilt.code);
   }, 600_000);
 });
