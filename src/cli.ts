@@ -32,6 +32,14 @@ export function formatError(err: unknown, argv: string[]): string {
   );
 }
 
+/** The `--json` form of a failure: `{"error": {"code", "message", "hint"?}}`. */
+export function errorDocument(err: unknown): { error: { code: string; message: string; hint?: string } } {
+  if (isUserError(err)) {
+    return { error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
+  }
+  return { error: { code: 'E_INTERNAL', message: err instanceof Error ? err.message : String(err) } };
+}
+
 let interrupted = false;
 
 async function onSignal(signal: NodeJS.Signals): Promise<void> {
@@ -68,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     process.stderr.write(formatError(err, argv));
+    // Under --json, scripts read stdout only: the failure is a JSON document there too.
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(errorDocument(err))}\n`);
     if (isUserError(err)) return err.exitCode;
     return 1;
   }
