@@ -223,7 +223,18 @@ def render_function(scope, models, fn, is_method, indent):
     if _is_generator(fn):
         body.append("%s    yield" % pad)
     head = "%s%s %s(%s)%s:" % (pad, prefix, fn.name, ", ".join(params), returns)
-    return "\n".join([head] + body), lines
+    # @cog.streaming marks the operation x-cog-streaming: keep it (other decorators are the
+    # user's own business and stay out of the synthetic module).
+    marks = ["%s@cog.streaming" % pad for d in fn.decorator_list if _is_cog_streaming(scope, d)][:1]
+    return "\n".join(marks + [head] + body), lines
+
+
+def _is_cog_streaming(scope, node):
+    target = node.func if isinstance(node, ast.Call) else node
+    try:
+        return canonical(scope, target) == ("cog", "streaming")
+    except Exception:  # noqa: BLE001 - an unreadable decorator is not ours to judge here
+        return False
 
 
 def _render_param(scope, models, arg, default, lines):
