@@ -42,6 +42,11 @@ export interface BuildImageOptions {
    * values here); throwing stops the build. Not called when the source alone cannot tell.
    */
   onSourceSchema?: (doc: OpenApiDocument) => void | Promise<void>;
+  /**
+   * No schema at all: no reading of the source, no import check in the image, no schema label
+   * (`exec`, as Cog's exec builds: the environment, whatever state predict.py is in).
+   */
+  skipSchema?: boolean;
 }
 
 export interface BuiltImage {
@@ -115,7 +120,13 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
   // Schema before the build, and before any Docker call: an invalid signature fails here in
   // well under a second, at predict.py:LINE:COL. (--openapi-schema FILE replaces it.) The
   // engine client's modules load meanwhile; they are not needed if this fails.
-  const reading = options.openapiSchemaFile ? undefined : schemaFromSource(loaded, { env: ctx.env, debug: (m) => ctx.ui.debug(m) });
+  const wantsSchema = !options.skipSchema && !options.openapiSchemaFile;
+  if (wantsSchema && !loaded.config.predict && !loaded.config.train) {
+    throw new UserError('E_NO_PREDICTOR', `${basename(loaded.configFile)} has no run: (or predict:) and no train: entry, so there is no model to describe`, {
+      hint: 'Add e.g. run: "predict.py:Predictor" to cog.yaml, or use edgecog exec to work in the environment alone.',
+    });
+  }
+  const reading = wantsSchema ? schemaFromSource(loaded, { env: ctx.env, debug: (m) => ctx.ui.debug(m) }) : undefined;
   const sourceSchema = await reading;
   const engineModule = import('../docker/containers-run.js');
   timing('schema from source');
@@ -190,6 +201,16 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
     const built = cli ? await buildWithBuildKit(cli, engineOptions) : await buildWithClassic(docker, engineOptions);
     timing('image build');
 
+    if (options.skipSchema) {
+      const previous = await imageIdOf(docker, imageName);
+      const extra = options.labels ?? {};
+      let imageId = built.imageId;
+      if (Object.keys(extra).length > 0) imageId = await addImageLabels(docker, built.imageId, extra, imageName);
+      else await tagImage(docker, imageId, ...splitTag(imageName));
+      if (previous && previous !== imageId) await removeUnusedImage(docker, previous);
+      reporter.succeed(`Built ${imageName} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      return { image: imageName, imageId, schema: undefined, loaded, plan };
+    }
     reporter.phase('Reading the model schema...');
     const trainOnly = !loaded.config.predict && Boolean(loaded.config.train);
     const inImage = async (): Promise<string> => JSON.stringify(await generateSchema(docker, built.imageId, plan.pythonPath, { mask, trainOnly }));

@@ -235,6 +235,8 @@ export async function buildProjectImage(
     pip: { indexUrl: flags.indexUrl, extraIndexUrl: flags.extraIndexUrl, findLinks: flags.findLinks, trustedHost: flags.trustedHost },
     progress,
     onSourceSchema: request.onSourceSchema,
+    // exec works in the environment, whatever state predict.py is in (as Cog's exec).
+    skipSchema: request.role === 'exec',
   });
   return { image: built.image, projectDir: built.loaded.projectDir, gpu: built.loaded.config.build.gpu };
 }

@@ -77,6 +77,14 @@ describe('schema before the build: no Docker call', () => {
     expect(res.stderr).toContain('hint: Define or import "Nope"');
   });
 
+  it('a project without run:/predict:/train: is refused before any Docker work', async () => {
+    const dir = project({ 'cog.yaml': 'build:\n  python_version: "3.11"\n' });
+    const res = await timed(['build', ...BASE], dir, NO_ENGINE);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('cog.yaml has no run: (or predict:) and no train: entry');
+    expect(res.stderr).not.toContain('Docker engine');
+  });
+
   it('run (from source) checks -i values against the source schema before building', async () => {
     const dir = copyFixture('run-inputs');
     const res = await timed(['run', ...BASE, '-i', 'text=x', '-i', 'count=eleven'], dir, NO_ENGINE);
