@@ -129,7 +129,8 @@ export function renderDockerfile(plan: BuildPlan): string {
   }
   lines.push(...pipInstall(plan));
   const userPythonPath = plan.environment.PYTHONPATH;
-  lines.push(`COPY .edgecog/runtime/ ${RUNTIME_DIR}/`);
+  // A tree onto `/`, like the weights and the code: a reproducible layer (see weights.ts).
+  lines.push('COPY .edgecog/runtime/ /');
   lines.push(`ENV PYTHONPATH=${quoteWord(userPythonPath ? `${RUNTIME_DIR}:${userPythonPath}` : RUNTIME_DIR, true)}`);
   for (const run of plan.runCommands) {
     const mounts = run.mounts.map((m) => `--mount=type=secret,id=${m.id},target=${m.target}`);

@@ -4,7 +4,8 @@
  *
  * Build-context layout every rendered Dockerfile assumes:
  *   Dockerfile
- *   .edgecog/runtime/            the `cog` package            → /opt/edgecog/runtime
+ *   .edgecog/runtime/opt/edgecog/runtime/cog/...   the `cog` package
+ *                                (`COPY .edgecog/runtime/ /`)        → /opt/edgecog/runtime
  *   .edgecog/requirements.txt    plan.requirementsTxt (only when plan.requirementsTxt !== '')
  *   .edgecog/ca-cert.pem         when options.caCert
  *   .edgecog/weights/<id>/src/<relpath>
@@ -12,9 +13,9 @@
  *                                (`COPY .edgecog/weights/<id>/ /`)  → /src/<relpath>
  *   .edgecog/code/src/<relpath>  project files minus .dockerignore minus weights
  *                                (`COPY .edgecog/code/ /`)           → /src/<relpath>
- * Both are copied onto `/` so that `/src` and every directory below it take their metadata from
- * the context (fixed times, uid/gid 0), never the build's clock: the weights and code layers are
- * the same bytes whenever their files are (see weights.ts).
+ * All three are copied onto `/` so that /opt/edgecog, /src and every directory below them take
+ * their metadata from the context (fixed times, uid/gid 0), never the build's clock: these
+ * layers are the same bytes whenever their files are (see weights.ts).
  */
 import type { RunCommand } from '../config/types.js';
 

@@ -1,16 +1,16 @@
 /**
  * The build context, as the planned Dockerfile expects it (see src/dockerfile/types.ts):
- *   Dockerfile, .edgecog/runtime/cog/..., .edgecog/requirements.txt, .edgecog/ca-cert.pem,
+ *   Dockerfile, .edgecog/runtime/opt/edgecog/runtime/cog/..., .edgecog/requirements.txt, .edgecog/ca-cert.pem,
  *   .edgecog/weights/<id>/src/<rel> (one tree per weights file), .edgecog/code/src/<rel>
  * Entries are sorted and carry fixed metadata (context-tar.ts: mtime, uid/gid 0, mode 644/755),
  * so an unchanged project gives the same bytes and every layer before the code hits the cache.
- * The weights and code trees are copied onto `/`, so the engine gives `/src` and the directories
+ * The runtime, weights and code trees are copied onto `/`, so the engine gives `/src` and the directories
  * below it these fixed times too, and those layers come out byte-identical in every build.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createIgnoreMatcher, DEFAULT_IGNORE_PATTERNS, parseDockerignore, weightsLayerId } from '../dockerfile/index.js';
+import { createIgnoreMatcher, DEFAULT_IGNORE_PATTERNS, parseDockerignore, RUNTIME_DIR, weightsLayerId } from '../dockerfile/index.js';
 import type { TarEntry } from '../docker/context-tar.js';
 
 export interface ProjectFile {
@@ -83,13 +83,20 @@ export function listProjectFiles(projectDir: string): ProjectListing {
   return { files, emptyDirs };
 }
 
-/** The runtime package, without tests and caches. */
+/**
+ * The runtime package, without tests and caches, as `.edgecog/runtime/opt/edgecog/runtime/cog/...`:
+ * the tree is copied onto `/` so that every directory of the layer, /opt included, carries the
+ * context's fixed metadata and the layer is the same bytes in every build of the same runtime.
+ */
 export function runtimeEntries(runtimeDir: string = runtimeTemplateDir()): TarEntry[] {
   const pkg = join(runtimeDir, 'cog');
   if (!existsSync(join(pkg, '__init__.py'))) {
     throw new Error(`the edgecog runtime is missing from ${pkg} (a broken installation)`);
   }
-  const out: TarEntry[] = [];
+  const root = `.edgecog/runtime${RUNTIME_DIR}`;
+  const out: TarEntry[] = [{ type: 'dir', path: '.edgecog/runtime' }];
+  for (const d of parentDirs(RUNTIME_DIR.slice(1))) out.push({ type: 'dir', path: `.edgecog/runtime/${d}` });
+  out.push({ type: 'dir', path: root });
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       if (name === '__pycache__' || name === 'tests' || name.endsWith('.pyc') || name.startsWith('.')) continue;
@@ -97,14 +104,14 @@ export function runtimeEntries(runtimeDir: string = runtimeTemplateDir()): TarEn
       const st = lstatSync(abs);
       const rel = toPosix(relative(runtimeDir, abs));
       if (st.isDirectory()) {
-        out.push({ type: 'dir', path: `.edgecog/runtime/${rel}` });
+        out.push({ type: 'dir', path: `${root}/${rel}` });
         walk(abs);
       } else if (st.isFile()) {
-        out.push({ type: 'file', path: `.edgecog/runtime/${rel}`, data: readFileSync(abs) });
+        out.push({ type: 'file', path: `${root}/${rel}`, data: readFileSync(abs) });
       }
     }
   };
-  out.push({ type: 'dir', path: '.edgecog/runtime/cog' });
+  out.push({ type: 'dir', path: `${root}/cog` });
   walk(pkg);
   return out;
 }

@@ -3,7 +3,8 @@
  * each weights file's layer is the same bytes (same diffID) in every build that has the same
  * file, whatever changed above it (every step from the runtime down run again, another weights
  * file, the classic builder instead of BuildKit), so a push never uploads unchanged weights
- * again; and a code-only change leaves every layer but the code layer alone.
+ * again (the runtime layer likewise); and a code-only change leaves every layer but the code
+ * layer alone.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -114,11 +115,21 @@ describe('--separate-weights layers', () => {
     expect(third.cachedWeightsSteps).toBe(0);
     expect(third.weightsSteps).toBe(3);
     expect(rebuilt.weights.slice(1)).toEqual(a.weights);
+    // Past the base and its venv step (cached, before the new variable), only the build.run
+    // step's layer (files it writes carry the time), the new file's and the code's (cog.yaml) are
+    // new: the runtime layer, rebuilt too, is the same bytes as well.
+    const ownStart = layers(BASE[1]!).length + 1;
+    const fresh = rebuilt.all.slice(ownStart).filter((l) => !codeChange.all.includes(l));
+    expect(fresh).toHaveLength(3);
+    expect(fresh).toContain(rebuilt.weights[0]);
+    expect(fresh).toContain(rebuilt.code);
 
     // The classic builder, which runs every step here for the first time (its cache keys differ
     // from BuildKit's), writes the same weights and code layers as BuildKit.
     const classic = split((await build(dir, 'classic', { EDGECOG_BUILDKIT: '0' })).image, 3);
     expect(classic.weights).toEqual(rebuilt.weights);
     expect(classic.code).toBe(rebuilt.code);
+    // Only its two RUN steps' layers (venv, build.run) differ from BuildKit's: the runtime's does not.
+    expect(classic.all.slice(ownStart).filter((l) => !rebuilt.all.includes(l)).length).toBeLessThanOrEqual(2);
   }, 600_000);
 });

@@ -53,7 +53,9 @@ describe('build context', () => {
     const names = listTar(buf).map((l) => l.split(/\s+/).slice(5).join(' '));
     expect(names).toContain('Dockerfile');
     expect(names).toContain('.edgecog/requirements.txt');
-    expect(names).toContain('.edgecog/runtime/cog/__init__.py');
+    // The runtime as a tree copied onto / (every directory an entry of its own, /opt included).
+    for (const d of ['opt/', 'opt/edgecog/', 'opt/edgecog/runtime/', 'opt/edgecog/runtime/cog/']) expect(names).toContain(`.edgecog/runtime/${d}`);
+    expect(names).toContain('.edgecog/runtime/opt/edgecog/runtime/cog/__init__.py');
     expect(names.some((n) => n.includes('__pycache__') || n.includes('/tests/'))).toBe(false);
     const w = `.edgecog/weights/${weightsLayerId('weights/model.bin')}`;
     // The weights file's own tree, every directory explicit (each becomes a fixed-time entry).
@@ -77,7 +79,7 @@ describe('build context', () => {
     expect(a.equals(b)).toBe(true);
   });
 
-  it('weights and code trees: fixed owner and time on every entry; one weights tree unchanged when another is added', async () => {
+  it('runtime, weights and code trees: fixed owner and time on every entry; one weights tree unchanged when another is added', async () => {
     const dir = project();
     writeFileSync(join(dir, 'extra.safetensors'), Buffer.alloc(1024, 1));
     const listing = listProjectFiles(dir);
@@ -91,7 +93,9 @@ describe('build context', () => {
     expect(alone).toHaveLength(4);
     expect(withOther).toEqual(alone);
     const code = await tree(['weights/model.bin'], '.edgecog/code/');
-    for (const line of [...alone, ...code]) {
+    const runtime = await tree([], '.edgecog/runtime/');
+    expect(runtime.length).toBeGreaterThan(5);
+    for (const line of [...alone, ...code, ...runtime]) {
       // tar -tv: mode, owner/group, size, date, time, name
       expect(line).toMatch(/^[-dl]r[-w][-x]r-[-x]r-[-x] root\/root +\d+ 2000-01-01 00:00 /);
     }

@@ -12,7 +12,7 @@ RUN set -e; \
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 RUN --mount=type=bind,source=.edgecog/requirements.txt,target=/tmp/edgecog-requirements.txt --mount=type=cache,target=/root/.cache/pip \
     /opt/venv/bin/python -m pip install --index-url http://127.0.0.1:3141/simple --find-links http://127.0.0.1:3141/links/ --trusted-host 127.0.0.1 -r /tmp/edgecog-requirements.txt
-COPY .edgecog/runtime/ /opt/edgecog/runtime/
+COPY .edgecog/runtime/ /
 ENV PYTHONPATH="/opt/edgecog/runtime"
 COPY .edgecog/code/ /
 WORKDIR /src

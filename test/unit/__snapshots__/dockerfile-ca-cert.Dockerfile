@@ -6,7 +6,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
 COPY .edgecog/ca-cert.pem /usr/local/share/ca-certificates/edgecog-ca.crt
 RUN if command -v update-ca-certificates >/dev/null 2>&1; then update-ca-certificates; else mkdir -p /etc/ssl/certs && cat /usr/local/share/ca-certificates/edgecog-ca.crt >> /etc/ssl/certs/ca-certificates.crt; fi
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt PIP_CERT=/etc/ssl/certs/ca-certificates.crt
-COPY .edgecog/runtime/ /opt/edgecog/runtime/
+COPY .edgecog/runtime/ /
 ENV PYTHONPATH="/opt/edgecog/runtime"
 COPY .edgecog/code/ /
 RUN cp /src/cog.dev.yaml /src/cog.yaml

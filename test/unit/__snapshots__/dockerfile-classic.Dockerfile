@@ -6,7 +6,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
 RUN apt-get update -qq && apt-get install -qqy curl && rm -rf /var/lib/apt/lists/*
 COPY .edgecog/requirements.txt /tmp/edgecog-requirements.txt
 RUN /usr/local/bin/python -m pip install --no-cache-dir -r /tmp/edgecog-requirements.txt
-COPY .edgecog/runtime/ /opt/edgecog/runtime/
+COPY .edgecog/runtime/ /
 ENV PYTHONPATH="/opt/edgecog/runtime"
 COPY .edgecog/code/ /
 WORKDIR /src

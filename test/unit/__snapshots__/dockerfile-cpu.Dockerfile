@@ -8,7 +8,7 @@ ENV GREETING="hello \"world\"" \
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update -qq && apt-get install -qqy ffmpeg libgl1 && rm -rf /var/lib/apt/lists/*
 RUN --mount=type=bind,source=.edgecog/requirements.txt,target=/tmp/edgecog-requirements.txt --mount=type=cache,target=/root/.cache/pip \
     /usr/local/bin/python -m pip install -r /tmp/edgecog-requirements.txt
-COPY .edgecog/runtime/ /opt/edgecog/runtime/
+COPY .edgecog/runtime/ /
 ENV PYTHONPATH="/opt/edgecog/runtime"
 COPY .edgecog/code/ /
 WORKDIR /src

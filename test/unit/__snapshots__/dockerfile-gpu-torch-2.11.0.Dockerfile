@@ -11,7 +11,7 @@ RUN UV_PYTHON_INSTALL_DIR=/opt/python uv venv --seed --python-preference only-ma
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 RUN --mount=type=bind,source=.edgecog/requirements.txt,target=/tmp/edgecog-requirements.txt --mount=type=cache,target=/root/.cache/pip \
     /opt/venv/bin/python -m pip install -r /tmp/edgecog-requirements.txt
-COPY .edgecog/runtime/ /opt/edgecog/runtime/
+COPY .edgecog/runtime/ /
 ENV PYTHONPATH="/opt/edgecog/runtime"
 COPY .edgecog/code/ /
 WORKDIR /src

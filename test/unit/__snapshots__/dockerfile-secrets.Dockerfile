@@ -3,7 +3,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
-COPY .edgecog/runtime/ /opt/edgecog/runtime/
+COPY .edgecog/runtime/ /
 ENV PYTHONPATH="/opt/edgecog/runtime"
 RUN echo plain
 RUN --mount=type=secret,id=token,target=/etc/secret-token cat /etc/secret-token > /dev/null

@@ -3,7 +3,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
-COPY .edgecog/runtime/ /opt/edgecog/runtime/
+COPY .edgecog/runtime/ /
 ENV PYTHONPATH="/opt/edgecog/runtime"
 # weights: "model.safetensors"
 COPY .edgecog/weights/9d75c1098fc54a1f/ /
