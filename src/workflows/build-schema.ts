@@ -7,9 +7,6 @@
 import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { UserError } from '../errors.js';
-import { staticSchema } from '../schema-static/index.js';
-import type { LoadedConfig } from '../config/index.js';
-import type { OpenApiDocument, PredictionMode } from '../prediction/openapi.js';
 
 export const SCHEMA_LABEL = 'run.cog.openapi_schema';
 
@@ -70,43 +67,4 @@ export function readSchemaFile(path: string): unknown {
   }
 }
 
-/** The reader of the predictor's source needs no import, so no user code: bounded tightly. */
-const SOURCE_SCHEMA_TIMEOUT_MS = 30_000;
-
-export interface SourceSchema {
-  doc: OpenApiDocument;
-  /** The label text (JSON). */
-  text: string;
-  mode: PredictionMode;
-}
-
-/**
- * The schema read from predict.py with the host python3, before any Docker work (as Cog 0.19+
- * does). An invalid signature throws E_SCHEMA_SIGNATURE (predict.py:LINE:COL); a signature only
- * an import can explain (a type from another package), or no usable host python3, gives
- * undefined and the image's own generator decides after the build.
- */
-export async function schemaFromSource(
-  loaded: Pick<LoadedConfig, 'projectDir' | 'config'>,
-  options: { env: NodeJS.ProcessEnv; debug?: (message: string) => void },
-): Promise<SourceSchema | undefined> {
-  const { predict, train } = loaded.config;
-  const ref = predict ?? train;
-  if (!ref) return undefined;
-  const mode: PredictionMode = predict ? 'predict' : 'train';
-  // No await before this call: the reader's python starts now, while the caller loads the
-  // Docker client modules (dockerode takes a few hundred ms to load).
-  // No importing fallback here: importing user code on the host is what the image is for.
-  const result = await staticSchema(loaded.projectDir, ref, mode, {
-    fallback: false,
-    env: options.env,
-    timeoutMs: SOURCE_SCHEMA_TIMEOUT_MS,
-    ...(predict && train ? { otherRef: train } : {}),
-  });
-  if (!result.schema) {
-    const gap = result.gap;
-    options.debug?.(`schema from source: ${gap.line ? `${gap.file}:${gap.line}:${gap.col}: ` : ''}${gap.message}; the image's generator reads it after the build`);
-    return undefined;
-  }
-  return { doc: result.schema, text: JSON.stringify(result.schema), mode };
-}
+export { schemaFromSource, type SourceSchema } from './build-schema-source.js';

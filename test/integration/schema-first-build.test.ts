@@ -69,6 +69,23 @@ describe('schema before the build: no Docker call', () => {
     expect(res.ms).toBeLessThan(1000);
   });
 
+  it('an unchanged predictor is not read again (cached by content); a changed one is', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'edgecog-cache-'));
+    const env = { ...NO_ENGINE, XDG_CACHE_HOME: cache };
+    const good = BAD_SIGNATURE.replace('options: dict', 'options: str');
+    const dir = project({ 'cog.yaml': COG_YAML, 'predict.py': good });
+    const first = await timed(['build', '--debug', ...BASE], dir, env);
+    expect(first.stderr).toMatch(/debug: schema from source: \d+ ms/);
+    expect(first.stderr).not.toContain('(cached)');
+    const second = await timed(['build', '--debug', ...BASE], dir, env);
+    expect(second.stderr).toContain('schema from source: unchanged since the last read (cached)');
+    for (const res of [first, second]) expect(res.stderr).toContain('cannot connect to the Docker engine');
+    writeFileSync(join(dir, 'predict.py'), BAD_SIGNATURE);
+    const third = await timed(['build', '--debug', ...BASE], dir, env);
+    expect(third.code).toBe(1);
+    expect(third.stderr).toMatch(/error: predict\.py:8:\d+: .*dict/);
+  });
+
   it('an unresolvable type names the name that could not be resolved', async () => {
     const dir = project({ 'cog.yaml': COG_YAML, 'predict.py': 'from cog import BasePredictor\n\n\nclass Predictor(BasePredictor):\n    def predict(self, x: Nope) -> str:\n        return ""\n' });
     const res = await timed(['build', ...BASE], dir, NO_ENGINE);
