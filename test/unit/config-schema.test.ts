@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkConfigText, knownKeyPaths, renderCogJsonSchema } from '../../src/config/index.js';
+import { sharedDir } from '../support/shared-dir.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const schemaPath = join(repoRoot, 'schema', 'cog.schema.json');
-const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus', 'cog-yaml');
+const corpusDir = sharedDir('corpus', 'cog-yaml');
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[] };
 

@@ -8,9 +8,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkConfigText, type Diagnostic, type ProjectFacts } from '../../src/config/index.js';
+import { sharedDir } from '../support/shared-dir.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus', 'cog-yaml');
+const corpusDir = sharedDir('corpus', 'cog-yaml');
 const manifestPath = join(corpusDir, 'MANIFEST.tsv');
 
 interface Row {

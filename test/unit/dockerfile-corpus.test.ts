@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { checkConfigText } from '../../src/config/index.js';
 import { planBuild, renderDockerfile } from '../../src/dockerfile/index.js';
 import { isUserError } from '../../src/errors.js';
+import { sharedDir } from '../support/shared-dir.js';
 
-const corpusDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus', 'cog-yaml');
+const corpusDir = sharedDir('corpus', 'cog-yaml');
 
 describe('planning the corpus', () => {
   it('every loadable config plans and renders', () => {

@@ -8,9 +8,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { staticSchema } from '../../src/schema-static/index.js';
 import { UserError } from '../../src/errors.js';
+import { sharedDir } from '../support/shared-dir.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
-const conformance = resolve(repoRoot, '..', 'shared', 'conformance');
+const conformance = sharedDir('conformance');
 const fixturesDir = join(conformance, 'fixtures');
 const goldenDir = join(conformance, 'golden', 'v0.16.12-pydantic2');
 

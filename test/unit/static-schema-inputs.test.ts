@@ -6,8 +6,9 @@ import { UserError } from '../../src/errors.js';
 import { FileInput } from '../../src/prediction/inputs.js';
 import type { OpenApiDocument } from '../../src/prediction/openapi.js';
 import { assertInputsMatchSchema, validateInputsAgainstSchema } from '../../src/schema-static/index.js';
+import { sharedDir } from '../support/shared-dir.js';
 
-const golden = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'conformance', 'golden', 'v0.16.12-pydantic2');
+const golden = sharedDir('conformance', 'golden', 'v0.16.12-pydantic2');
 function goldenDoc(name: string): OpenApiDocument {
   return (JSON.parse(readFileSync(resolve(golden, `${name}.json`), 'utf8')) as { openapi: { body: OpenApiDocument } }).openapi.body;
 }

@@ -10,7 +10,9 @@ RUNTIME = os.path.dirname(os.path.dirname(HERE))
 REPO = os.path.dirname(os.path.dirname(RUNTIME))
 PREDICTORS = os.path.join(HERE, "predictors")
 # The conformance bench lives next to the repository (../shared), like the corpus.
-CONFORMANCE = os.environ.get("EDGECOG_CONFORMANCE") or os.path.join(os.path.dirname(REPO), "shared", "conformance")
+CONFORMANCE = os.environ.get("EDGECOG_CONFORMANCE") or os.path.join(
+    os.environ.get("EDGECOG_SHARED_DIR") or os.path.join(os.path.dirname(REPO), "shared"), "conformance"
+)
 GOLDEN = os.path.join(CONFORMANCE, "golden", "v0.16.12-pydantic2")
 FIXTURES = os.path.join(CONFORMANCE, "fixtures")
 
