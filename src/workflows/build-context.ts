@@ -124,6 +124,12 @@ export interface BuildContextInput {
   /** Project-relative paths put under .edgecog/weights/ instead of .edgecog/code/. */
   weightsFiles: readonly string[];
   runtimeDir?: string;
+  /**
+   * Content to put in the image instead of a project file's own, by project-relative path (added
+   * when the project has no such file): requirements with their credentials masked, and
+   * `cog.yaml` holding the config named by -f (so no RUN cp step makes a non-reproducible layer).
+   */
+  overrides?: ReadonlyMap<string, Buffer>;
 }
 
 function parentDirs(path: string): string[] {
@@ -133,8 +139,10 @@ function parentDirs(path: string): string[] {
   return out;
 }
 
-function fileEntry(prefix: string, f: ProjectFile): TarEntry {
+function fileEntry(prefix: string, f: ProjectFile, overrides: ReadonlyMap<string, Buffer> | undefined): TarEntry {
   const path = `${prefix}${f.path}`;
+  const data = overrides?.get(f.path);
+  if (data) return { type: 'file', path, data, executable: f.linkTarget === undefined && f.executable };
   if (f.linkTarget !== undefined) return { type: 'symlink', path, target: f.linkTarget };
   return { type: 'file', path, source: f.abs, size: f.size, executable: f.executable };
 }
@@ -159,12 +167,17 @@ export function buildContextEntries(input: BuildContextInput): TarEntry[] {
     entries.push({ type: 'dir', path: root }, { type: 'dir', path: `${root}/src` });
     const items: Array<{ key: string; entry: TarEntry }> = [
       ...[...dirs].map((d) => ({ key: d, entry: { type: 'dir', path: `${prefix}${d}` } as TarEntry })),
-      ...files.map((f) => ({ key: f.path, entry: fileEntry(prefix, f) })),
+      ...files.map((f) => ({ key: f.path, entry: fileEntry(prefix, f, input.overrides) })),
     ];
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     entries.push(...items.map((i) => i.entry));
   };
-  const weightFiles = input.project.files.filter((f) => weights.has(f.path));
+  // Overridden paths the project lacks (cog.yaml under -f without one) are added as plain files.
+  const added: ProjectFile[] = [...(input.overrides?.entries() ?? [])]
+    .filter(([path]) => !input.project.files.some((f) => f.path === path))
+    .map(([path, data]) => ({ path, abs: '', size: data.length, executable: false }));
+  const projectFiles = [...input.project.files, ...added];
+  const weightFiles = projectFiles.filter((f) => weights.has(f.path));
   if (weightFiles.length > 0) {
     entries.push({ type: 'dir', path: '.edgecog/weights' });
     // Sorted by id: the context order does not matter to the layers, only its stability does.
@@ -173,7 +186,7 @@ export function buildContextEntries(input: BuildContextInput): TarEntry[] {
   }
   tree(
     '.edgecog/code',
-    input.project.files.filter((f) => !weights.has(f.path)),
+    projectFiles.filter((f) => !weights.has(f.path)),
     input.project.emptyDirs,
   );
   return entries;

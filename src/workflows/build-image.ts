@@ -15,7 +15,8 @@ import { createTarStream } from '../docker/context-tar.js';
 import { tagImage } from '../docker/images.js';
 import type { OpenApiDocument } from '../prediction/openapi.js';
 import { edgecogVersion } from '../version.js';
-import { buildContextEntries, listProjectFiles } from './build-context.js';
+import { buildContextEntries, listProjectFiles, type ProjectFile } from './build-context.js';
+import { maskedProjectFiles, maskUrlCredentials, requirementsFilesOf } from './build-masked-files.js';
 import { maskSecrets, readCaCert, resolvePipOptions, type PipFlags } from './build-pip.js';
 import { createBuildReporter, type ProgressMode } from './build-reporter.js';
 import { generateSchema, readSchemaFile, schemaFromSource, SCHEMA_LABEL } from './build-schema.js';
@@ -158,7 +159,8 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
     buildKit: Boolean(cli),
     caCert: caCert !== undefined,
     edgecogVersion: edgecogVersion(),
-    rawConfigJson: JSON.stringify(loaded.raw),
+    // A python_packages line may name an index with credentials: never in a label.
+    rawConfigJson: maskSecrets(JSON.stringify(loaded.raw)),
     configFile: basename(loaded.configFile) === 'cog.yaml' ? undefined : basename(loaded.configFile),
   });
   for (const w of plan.warnings) ctx.ui.warn(w);
@@ -186,7 +188,7 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
       secrets.push({ id, src });
     }
     const context = createTarStream(
-      buildContextEntries({ dockerfile, requirementsTxt: plan.requirementsTxt, caCert, project, weightsFiles: plan.weightsFiles }),
+      buildContextEntries({ dockerfile, requirementsTxt: plan.requirementsTxt, caCert, project, weightsFiles: plan.weightsFiles, overrides: imageCopies(loaded, project.files, plan.configFile) }),
     );
     const engineOptions = {
       context,
@@ -265,6 +267,22 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
     unregister();
     rmSync(secretDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the image gets instead of some project files: the config and the requirements files it
+ * names (with `-r`/`-c` includes) with URL credentials masked, and, under -f, `cog.yaml` holding
+ * that config (the runtime reads /src/cog.yaml), written by the context rather than a RUN step.
+ */
+function imageCopies(loaded: LoadedConfig, files: ProjectFile[], configFile: string | undefined): Map<string, Buffer> {
+  const configPath = loaded.configPath ?? join(loaded.projectDir, basename(loaded.configFile));
+  const configName = basename(configPath);
+  const overrides = maskedProjectFiles([configName, ...requirementsFilesOf(loaded.config.build.pythonRequirements, files)], files);
+  if (configFile) {
+    const data = readFileSync(configPath);
+    overrides.set('cog.yaml', maskUrlCredentials(data) ?? data);
+  }
+  return overrides;
 }
 
 function showConfigWarnings(ctx: CommandContext, loaded: LoadedConfig): void {
