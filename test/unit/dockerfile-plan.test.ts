@@ -122,6 +122,18 @@ describe('planBuild', () => {
         planBuild(config({ pythonPackages: ['--extra-index-url https://u:tok@example.com/simple', 'x==1'] }), opts({ buildKit: false })),
       ),
     ).toBe('E_BUILDKIT_REQUIRED');
+    // Every way a requirements file can name an index or links page with credentials: the
+    // classic builder would COPY the generated file into a layer, so each is refused.
+    for (const line of [
+      '-i https://u:tok@example.com/simple',
+      '--index-url=https://tok@example.com/simple',
+      '-f https://u:tok@example.com/links/',
+      '--find-links https://u:tok@example.com/links/',
+      'torch==2.0.1 --extra-index-url=https://u:tok@example.com/whl',
+      'pkg @ https://u:tok@example.com/pkg-1.0.tar.gz',
+    ]) {
+      expect(userErrorCode(() => planBuild(config({ pythonPackages: [line, 'x==1'] }), opts({ buildKit: false }))), line).toBe('E_BUILDKIT_REQUIRED');
+    }
     expect(planBuild(config({ run }), opts()).secrets).toEqual([{ id: 'tok', source: 'run' }]);
   });
 
