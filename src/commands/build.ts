@@ -17,6 +17,7 @@ interface BuildFlags {
   openapiSchema?: string;
   secret?: string[];
   separateWeights?: boolean;
+  skipSchemaValidation?: boolean;
   json?: boolean;
 }
 
@@ -27,6 +28,9 @@ export function registerBuild(program: Command): void {
     .option('-t, --tag <name>', "a name for the image, 'repository:tag' (default: image: from cog.yaml, else cog-<directory>)");
   addImageBuildOptions(cmd);
   addBuildOnlyOptions(cmd);
+  // Cog's flag (hidden there): the way out when the schema step rejects a predictor that
+  // works, e.g. a signature the static reader misjudges. The image then has no schema label.
+  cmd.option('--skip-schema-validation', 'skip OpenAPI schema generation and validation (the image gets no schema label)');
   cmd.option('--json', 'print {"image", "id"} as JSON on stdout');
   cmd.addHelpText('after', '\nExamples:\n  $ edgecog build\n  $ edgecog build -t my-model:latest\n  $ edgecog build --separate-weights -t my-model:v1\n');
   cmd.action(async (opts: BuildFlags, command: Command) => {
@@ -42,6 +46,7 @@ export function registerBuild(program: Command): void {
       useCudaBaseImage: opts.useCudaBaseImage,
       secrets: opts.secret,
       openapiSchemaFile: opts.openapiSchema,
+      skipSchema: opts.skipSchemaValidation === true,
       pip: { indexUrl: opts.indexUrl, extraIndexUrl: opts.extraIndexUrl, findLinks: opts.findLinks, trustedHost: opts.trustedHost },
       progress: opts.progress,
     });
