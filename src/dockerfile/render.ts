@@ -140,8 +140,9 @@ export function renderDockerfile(plan: BuildPlan): string {
   for (const file of plan.weightsFiles) {
     lines.push(`# weights: ${JSON.stringify(file)}`, `COPY .edgecog/weights/${weightsLayerId(file)}/ /`);
   }
+  // Under -f the context's code tree already holds the config as src/cog.yaml (build-context.ts):
+  // a RUN cp here would be a layer with the build's own times, different in every build.
   lines.push('COPY .edgecog/code/ /');
-  if (plan.configFile) lines.push(`RUN cp ${shellQuote(`/src/${plan.configFile}`)} /src/cog.yaml`);
   lines.push('WORKDIR /src');
   lines.push('EXPOSE 5000');
   const labels = Object.keys(plan.labels).sort();

@@ -13,6 +13,7 @@
  *                                (`COPY .edgecog/weights/<id>/ /`)  → /src/<relpath>
  *   .edgecog/code/src/<relpath>  project files minus .dockerignore minus weights
  *                                (`COPY .edgecog/code/ /`)           → /src/<relpath>
+ *                                with src/cog.yaml = the config named by -f (plan.configFile)
  * All three are copied onto `/` so that /opt/edgecog, /src and every directory below them take
  * their metadata from the context (fixed times, uid/gid 0), never the build's clock: these
  * layers are the same bytes whenever their files are (see weights.ts).
@@ -54,7 +55,10 @@ export interface PlanOptions {
   edgecogVersion: string;
   /** The user's config as JSON, for the `run.cog.config` label. */
   rawConfigJson: string;
-  /** The config file name when it is not `cog.yaml` (-f): copied to /src/cog.yaml for the runtime. */
+  /**
+   * The config file name when it is not `cog.yaml` (-f). The runtime reads /src/cog.yaml, so the
+   * build context must hold this config as `.edgecog/code/src/cog.yaml` (no Dockerfile step).
+   */
   configFile?: string;
 }
 
@@ -94,6 +98,7 @@ export interface BuildPlan {
   /** Labels the build step adds after the image exists (`run.cog.openapi_schema`). */
   labelsAddedLater: string[];
   secrets: PlanSecret[];
+  /** Set when the config is not named cog.yaml: the context writes it as src/cog.yaml. */
   configFile?: string;
   /** Things the user should know (unknown torch/CUDA combination, ...), for stderr. */
   warnings: string[];

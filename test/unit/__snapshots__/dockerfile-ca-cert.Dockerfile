@@ -9,7 +9,6 @@ ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt REQUESTS_CA_BUNDLE=/etc/ssl
 COPY .edgecog/runtime/ /
 ENV PYTHONPATH="/opt/edgecog/runtime"
 COPY .edgecog/code/ /
-RUN cp /src/cog.dev.yaml /src/cog.yaml
 WORKDIR /src
 EXPOSE 5000
 LABEL run.cog.config="{\"predict\":\"predict.py:Predictor\"}" \
