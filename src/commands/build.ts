@@ -1,22 +1,9 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { addBuildOnlyOptions, addImageBuildOptions } from './shared-options.js';
+import { addBuildOnlyOptions, addImageBuildOptions, type BuildOnlyOptionValues, type ImageBuildOptionValues } from './shared-options.js';
 
-interface BuildFlags {
+interface BuildFlags extends ImageBuildOptionValues, BuildOnlyOptionValues {
   tag?: string;
-  file?: string;
-  progress?: 'auto' | 'tty' | 'plain' | 'quiet';
-  useCudaBaseImage?: string;
-  useCogBaseImage?: string | boolean;
-  baseImage?: string;
-  indexUrl?: string;
-  extraIndexUrl?: string[];
-  findLinks?: string[];
-  trustedHost?: string[];
-  cache?: boolean;
-  openapiSchema?: string;
-  secret?: string[];
-  separateWeights?: boolean;
   skipSchemaValidation?: boolean;
   json?: boolean;
 }

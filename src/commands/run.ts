@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { addImageBuildOptions, collect } from './shared-options.js';
+import { addImageBuildOptions, collect, type ImageBuildOptionValues } from './shared-options.js';
 
-export interface PredictFlags {
+export interface PredictFlags extends ImageBuildOptionValues {
   input?: string[];
   json?: string;
   output?: string;
@@ -11,15 +11,6 @@ export interface PredictFlags {
   setupTimeout?: string;
   useReplicateToken?: boolean;
   docker?: boolean;
-  file?: string;
-  progress?: string;
-  useCudaBaseImage?: string;
-  useCogBaseImage?: string | boolean;
-  baseImage?: string;
-  indexUrl?: string;
-  extraIndexUrl?: string[];
-  findLinks?: string[];
-  trustedHost?: string[];
 }
 
 export function buildFlagsFrom(opts: PredictFlags) {

@@ -37,3 +37,5 @@ export function addBuildOnlyOptions(cmd: Command): Command {
     .option('--secret <spec>', "a secret for the build, 'id=foo,src=/path/to/file' (repeatable)", collect)
     .option('--separate-weights', 'put model weights in their own image layers, before the code');
 }
+
+export type { BuildOnlyOptionValues, ImageBuildOptionValues } from '../workflows/build-flags.js';

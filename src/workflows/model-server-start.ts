@@ -14,21 +14,13 @@ import { connectEngine, GpuUnavailableError, inspectImageFacts, removeSessionCon
 import { startHostServer } from './host-runtime.js';
 import { startContainerServer } from './model-container.js';
 
+import type { ImageBuildOptionValues } from './build-flags.js';
+
 export const SCHEMA_LABEL = 'run.cog.openapi_schema';
 export const CONFIG_LABEL = 'run.cog.config';
 
 /** The flags shared by every command that may build the project first. */
-export interface ImageBuildFlags {
-  file?: string;
-  progress?: string;
-  useCudaBaseImage?: string;
-  useCogBaseImage?: string | boolean;
-  baseImage?: string;
-  indexUrl?: string;
-  extraIndexUrl?: string[];
-  findLinks?: string[];
-  trustedHost?: string[];
-}
+export type ImageBuildFlags = ImageBuildOptionValues;
 
 export interface ModelServerRequest {
   mode: PredictionMode;
