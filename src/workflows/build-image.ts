@@ -177,6 +177,9 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
   // Ctrl-C: stop the builder, and remove the schema step's container if it is running.
   const unregister = ctx.onInterrupt(async () => {
     cancel?.();
+    // cli.ts exits right after the handlers: the finally below never runs, and the index
+    // credentials written for BuildKit would stay on disk.
+    rmSync(secretDir, { recursive: true, force: true });
     await removeSessionContainers(docker);
   });
   try {
