@@ -27,7 +27,7 @@ export function registerDebug(program: Command): void {
     if (useCuda !== 'true' && useCuda !== 'false' && useCuda !== 'auto') {
       throw new UsageError(`--use-cuda-base-image must be true, false or auto, not '${useCuda}'`);
     }
-    const [{ loadProject, renderDiagnostics }, dockerfile, { resolvePipOptions }, { listProjectFiles }, { edgecogVersion }, fs, path] =
+    const [{ loadProject, renderDiagnostics }, dockerfile, { maskSecrets, resolvePipOptions }, { listProjectFiles }, { edgecogVersion }, fs, path] =
       await Promise.all([
         import('../config/index.js'),
         import('../dockerfile/index.js'),
@@ -70,7 +70,8 @@ export function registerDebug(program: Command): void {
       buildKit: true,
       caCert: Boolean(ctx.env.COG_CA_CERT?.trim()),
       edgecogVersion: edgecogVersion(),
-      rawConfigJson: JSON.stringify(loaded.raw),
+      // As build labels it: a python_packages line may name an index with credentials.
+      rawConfigJson: maskSecrets(JSON.stringify(loaded.raw)),
       configFile: loaded.configFile,
     });
     for (const warning of plan.warnings) ctx.ui.warn(warning);

@@ -64,6 +64,18 @@ describe('edgecog debug', () => {
     expect(r.stdout).toContain('--mount=type=secret,id=pip-index');
   });
 
+  it('masks credentials written in cog.yaml itself (the config label)', () => {
+    const dir = copyExample();
+    writeFileSync(
+      join(dir, 'cog.yaml'),
+      'build:\n  python_version: "3.11"\n  python_packages:\n    - "--extra-index-url https://ci:yamls3cr3t@pkgs.example.com/simple"\n    - numpy==1.26.4\nrun: "predict.py:Predictor"\n',
+    );
+    const r = edgecog(['debug'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('yamls3cr3t');
+    expect(r.stdout).toContain('https://***@pkgs.example.com/simple');
+  });
+
   it('--separate-weights gives weights files their own layers', () => {
     const dir = copyExample();
     writeFileSync(join(dir, 'model.safetensors'), 'weights');
