@@ -74,15 +74,32 @@ export function readDockerConfig(path: string): DockerConfigFile {
     throw new UserError('E_DOCKER_CONFIG', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
   if (text.trim() === '') return {};
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as DockerConfigFile;
+    parsed = JSON.parse(text) as unknown;
   } catch (err) {
-    throw new UserError('E_DOCKER_CONFIG', `${path} is not valid JSON: ${(err as Error).message}`, {
+    throw new UserError('E_DOCKER_CONFIG', `${path} is not valid JSON${jsonErrorPlace(text, (err as Error).message)}`, {
       hint: 'Fix or remove the file (docker and edgecog keep registry credentials there).',
     });
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UserError('E_DOCKER_CONFIG', `${path} is not valid JSON: not a JSON object`, {
+      hint: 'Fix or remove the file (docker and edgecog keep registry credentials there).',
+    });
+  }
+  return parsed as DockerConfigFile;
+}
+
+/**
+ * ` (line L, column C)` from a JSON.parse message, or nothing. Never the message itself: V8
+ * quotes the text around the error, which here may be a base64 password.
+ */
+function jsonErrorPlace(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return '';
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  return ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
 }
 
 /** Writes atomically with mode 0600 (it may hold base64 passwords), keeping unknown keys. */

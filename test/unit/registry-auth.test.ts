@@ -120,6 +120,16 @@ describe('docker config credentials', () => {
     await expect(loadCredential('reg.example.com', env)).rejects.toThrow(/not valid JSON/);
     expect(existsSync(join(env.DOCKER_CONFIG!, 'config.json'))).toBe(true);
   });
+
+  it('never quotes a broken config in the error (it may hold a base64 password)', async () => {
+    const env = tempEnv();
+    writeFileSync(join(env.DOCKER_CONFIG!, 'config.json'), '{"auths": {"reg.example.com": {"auth": YWxpY2U6aHVudGVyMg==}}}');
+    const err = (await loadCredential('reg.example.com', env).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/not valid JSON/);
+    expect(err.message).not.toContain('YWxp');
+    writeFileSync(join(env.DOCKER_CONFIG!, 'config.json'), '{\n  "auths": {,}\n}');
+    await expect(loadCredential('reg.example.com', env)).rejects.toThrow(/not valid JSON \(line 2, column 13\)/);
+  });
 });
 
 describe('WWW-Authenticate', () => {
