@@ -44,6 +44,11 @@ export function maskSecrets(text: string, sensitive: readonly string[] = []): st
   return out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]+@/gi, '$1***@');
 }
 
+/** A setting that is not a URL may still be `user:token@host/simple` (no scheme): mask that too. */
+function maskValue(value: string): string {
+  return maskSecrets(value).replace(/^[^/@\s:]+:[^/@\s]*@/, '***@');
+}
+
 function isUrl(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith('file:');
 }
@@ -59,12 +64,12 @@ export function resolvePipOptions(flags: PipFlags, env: NodeJS.ProcessEnv): Reso
   // The build runs in a container: a host directory or file:// URL means nothing there.
   const findLinks = rawLinks.filter((l) => {
     if (isUrl(l)) return true;
-    notes.push(`find-links ${l} is not an http(s) URL; the build cannot see this machine's files, so it is not used (serve it over HTTP, e.g. python3 -m http.server)`);
+    notes.push(`find-links ${maskValue(l)} is not an http(s) URL; the build cannot see this machine's files, so it is not used (serve it over HTTP, e.g. python3 -m http.server)`);
     return false;
   });
   const urls = [indexUrl, ...extra].filter((u): u is string => Boolean(u));
   for (const u of urls) {
-    if (!isUrl(u)) throw new UserError('E_PIP_INDEX', `package index ${u} is not an http(s) URL`, { hint: 'The build runs in a container: serve the index over HTTP and pass its URL.' });
+    if (!isUrl(u)) throw new UserError('E_PIP_INDEX', `package index ${maskValue(u)} is not an http(s) URL`, { hint: 'The build runs in a container: serve the index over HTTP and pass its URL.' });
   }
   const sensitive: string[] = [];
   const secretValues: Record<string, string> = {};
@@ -97,7 +102,9 @@ export function resolvePipOptions(flags: PipFlags, env: NodeJS.ProcessEnv): Reso
 function credentialParts(url: string): string[] {
   try {
     const u = new URL(url);
-    return [u.password, decodeURIComponent(u.password), url].filter((s) => s.length >= 4);
+    // `https://TOKEN@host` (GitLab, GitHub, Artifactory): the user name is the secret then.
+    const secret = u.password || u.username;
+    return [secret, decodeURIComponent(secret), url].filter((s) => s.length >= 4);
   } catch {
     return [url];
   }

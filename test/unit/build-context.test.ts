@@ -158,6 +158,19 @@ describe('build settings', () => {
     expect(hasCredentials('https://pkgs.example/simple')).toBe(false);
   });
 
+  it('a token given as the user name is masked too; a malformed index never echoes its credentials', () => {
+    const r = resolvePipOptions({ extraIndexUrl: ['https://glpat-abcd1234@gitlab.example/api/v4/simple'] }, {});
+    expect(maskSecrets('401 for token glpat-abcd1234', r.sensitive)).toBe('401 for token ***');
+    for (const bad of ['ci:s3cr3tz@pkgs.example/simple', 'file://ci:s3cr3tz@pkgs.example/simple']) {
+      expect(() => resolvePipOptions({ indexUrl: bad }, {})).toThrow(/is not an http\(s\) URL/);
+      try {
+        resolvePipOptions({ indexUrl: bad }, {});
+      } catch (err) {
+        expect((err as Error).message).not.toContain('s3cr3tz');
+      }
+    }
+  });
+
   it('flags win over PIP_* variables; host paths in find-links are not used', () => {
     const r = resolvePipOptions({ findLinks: ['http://127.0.0.1:1/wheels/'] }, { PIP_INDEX_URL: 'http://127.0.0.1:1/simple', PIP_FIND_LINKS: '/opt/wheels', PIP_TRUSTED_HOST: 'a b' });
     expect(r.options).toMatchObject({ indexUrl: 'http://127.0.0.1:1/simple', findLinks: ['http://127.0.0.1:1/wheels/'], trustedHosts: ['a', 'b'] });
