@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
+import { buildOptionsFromFlags } from '../workflows/build-flags.js';
 import { addBuildOnlyOptions, addImageBuildOptions, type BuildOnlyOptionValues, type ImageBuildOptionValues } from './shared-options.js';
 
 interface BuildFlags extends ImageBuildOptionValues, BuildOnlyOptionValues {
@@ -25,17 +26,9 @@ export function registerBuild(program: Command): void {
     const { buildImage } = await import('../workflows/build-image.js');
     const built = await buildImage(ctx, {
       projectDir: ctx.cwd,
-      configFile: opts.file,
+      ...buildOptionsFromFlags(opts),
       tag: opts.tag,
-      noCache: opts.cache === false,
-      separateWeights: opts.separateWeights,
-      baseImage: opts.baseImage,
-      useCudaBaseImage: opts.useCudaBaseImage,
-      secrets: opts.secret,
-      openapiSchemaFile: opts.openapiSchema,
       skipSchema: opts.skipSchemaValidation === true,
-      pip: { indexUrl: opts.indexUrl, extraIndexUrl: opts.extraIndexUrl, findLinks: opts.findLinks, trustedHost: opts.trustedHost },
-      progress: opts.progress,
     });
     if (opts.json) ctx.ui.result(JSON.stringify({ image: built.image, id: built.imageId }));
     else ctx.ui.result(built.image);

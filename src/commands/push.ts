@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createContext } from '../context.js';
+import { buildOptionsFromFlags } from '../workflows/build-flags.js';
 import { addBuildOnlyOptions, addImageBuildOptions, type BuildOnlyOptionValues, type ImageBuildOptionValues } from './shared-options.js';
 
 interface PushFlags extends ImageBuildOptionValues, BuildOnlyOptionValues {
@@ -30,18 +31,7 @@ export function registerPush(program: Command): void {
     const result = await pushWorkflow(ctx, {
       image,
       existingImage: opts.fromImage,
-      build: {
-        projectDir: ctx.cwd,
-        configFile: opts.file,
-        noCache: opts.cache === false,
-        separateWeights: opts.separateWeights,
-        baseImage: opts.baseImage,
-        useCudaBaseImage: opts.useCudaBaseImage,
-        secrets: opts.secret,
-        openapiSchemaFile: opts.openapiSchema,
-        pip: { indexUrl: opts.indexUrl, extraIndexUrl: opts.extraIndexUrl, findLinks: opts.findLinks, trustedHost: opts.trustedHost },
-        progress: opts.progress,
-      },
+      build: { projectDir: ctx.cwd, ...buildOptionsFromFlags(opts) },
     });
     if (opts.json) {
       ctx.ui.result(

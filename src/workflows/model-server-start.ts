@@ -14,7 +14,7 @@ import { connectEngine, GpuUnavailableError, inspectImageFacts, removeSessionCon
 import { startHostServer } from './host-runtime.js';
 import { startContainerServer } from './model-container.js';
 
-import type { ImageBuildOptionValues } from './build-flags.js';
+import { buildOptionsFromFlags, type ImageBuildOptionValues } from './build-flags.js';
 
 export const SCHEMA_LABEL = 'run.cog.openapi_schema';
 export const CONFIG_LABEL = 'run.cog.config';
@@ -217,15 +217,9 @@ export async function buildProjectImage(
   },
 ): Promise<BuiltProject> {
   const { buildImage } = await import('./build-image.js');
-  const flags = request.build;
-  const progress = flags.progress === 'tty' || flags.progress === 'plain' || flags.progress === 'quiet' ? flags.progress : 'auto';
   const built = await buildImage(ctx, {
     projectDir: ctx.cwd,
-    configFile: flags.file,
-    baseImage: flags.baseImage,
-    useCudaBaseImage: flags.useCudaBaseImage,
-    pip: { indexUrl: flags.indexUrl, extraIndexUrl: flags.extraIndexUrl, findLinks: flags.findLinks, trustedHost: flags.trustedHost },
-    progress,
+    ...buildOptionsFromFlags(request.build),
     onSourceSchema: request.onSourceSchema,
     // exec works in the environment, whatever state predict.py is in (as Cog's exec).
     skipSchema: request.role === 'exec',

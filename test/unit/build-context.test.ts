@@ -15,6 +15,7 @@ import { weightsLayerId } from '../../src/dockerfile/index.js';
 import { buildContextEntries, listProjectFiles } from '../../src/workflows/build-context.js';
 import { defaultImageName, parseSecretSpec } from '../../src/workflows/build-image.js';
 import { hasCredentials, maskSecrets, readCaCert, resolvePipOptions } from '../../src/workflows/build-pip.js';
+import { buildOptionsFromFlags } from '../../src/workflows/build-flags.js';
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'edgecog-ctx-'));
@@ -156,6 +157,22 @@ describe('build settings', () => {
     expect(r.secretValues['pip-index']).toBe('https://u:tok3n@pkgs.example/simple');
     expect(maskSecrets('Looking in https://u:tok3n@pkgs.example/simple and tok3n', r.sensitive)).toBe('Looking in https://***@pkgs.example/simple and ***');
     expect(hasCredentials('https://pkgs.example/simple')).toBe(false);
+  });
+
+  it('the build flags map to buildImage options in one place', () => {
+    expect(buildOptionsFromFlags({ file: 'x.yaml', cache: false, secret: ['id=a,src=b'], indexUrl: 'http://i/simple', findLinks: ['http://w/'], progress: 'plain' })).toEqual({
+      configFile: 'x.yaml',
+      baseImage: undefined,
+      useCudaBaseImage: undefined,
+      pip: { indexUrl: 'http://i/simple', extraIndexUrl: undefined, findLinks: ['http://w/'], trustedHost: undefined },
+      progress: 'plain',
+      noCache: true,
+      separateWeights: undefined,
+      secrets: ['id=a,src=b'],
+      openapiSchemaFile: undefined,
+    });
+    expect(buildOptionsFromFlags({}).progress).toBe('auto');
+    expect(buildOptionsFromFlags({}).noCache).toBe(false);
   });
 
   it('a token given as the user name is masked too; a malformed index never echoes its credentials', () => {
