@@ -67,18 +67,21 @@ export async function serveModel(ctx: CommandContext, options: ServeOptions): Pr
     server = started.server;
     const client = new PredictionClient(server.baseUrl);
     // Announce once the port answers at all (setup may still be running, as with Cog).
-    for (;;) {
-      if (await client.health()) break;
-      const state = await server.isAlive();
-      if (!state.alive) {
-        const output = (await server.recentOutput()).trimEnd();
-        throw new UserError('E_SERVER_EXITED', `the model server exited${state.exitCode !== undefined ? ` with code ${state.exitCode}` : ''} before it started listening`, {
-          details: output ? `server output:\n${output}` : undefined,
-        });
+    try {
+      for (;;) {
+        if (await client.health()) break;
+        const state = await server.isAlive();
+        if (!state.alive) {
+          const output = (await server.recentOutput()).trimEnd();
+          throw new UserError('E_SERVER_EXITED', `the model server exited${state.exitCode !== undefined ? ` with code ${state.exitCode}` : ''} before it started listening`, {
+            details: output ? `server output:\n${output}` : undefined,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await client.close();
     }
-    await client.close();
     const url = displayUrl(options.host, options.port);
     ctx.ui.info(`Serving at ${url}`);
     if (playground) ctx.ui.info(`Playground at ${playground.url}`);
