@@ -82,7 +82,12 @@ export async function buildWithBuildKit(cli: BuildKitCli, options: EngineBuildOp
     env: { ...process.env, DOCKER_BUILDKIT: '1', BUILDKIT_PROGRESS: 'plain', DOCKER_CLI_HINTS: 'false' },
   });
   options.onCancel?.(() => child.kill('SIGINT'));
-  options.context.on('error', (err) => child.kill('SIGTERM', err));
+  // A project file that vanished, shrank or cannot be read: the builder only sees a cut stream.
+  let contextError: Error | undefined;
+  options.context.on('error', (err) => {
+    contextError ??= err;
+    child.kill('SIGTERM');
+  });
   options.context.pipe(child.stdin!);
   child.stdin!.on('error', () => undefined);
   let pending = '';
@@ -97,6 +102,12 @@ export async function buildWithBuildKit(cli: BuildKitCli, options: EngineBuildOp
   try {
     const result = await child;
     if (pending) parser.push(mask(pending));
+    if (contextError) {
+      throw new UserError('E_BUILD_CONTEXT', `cannot send the project to the builder: ${contextError.message}`, {
+        hint: 'Was a project file changed or removed during the build, or is one unreadable? Fix it (or list it in .dockerignore) and build again.',
+        cause: contextError,
+      });
+    }
     let imageId = '';
     try {
       imageId = readFileSync(iidFile, 'utf8').trim();

@@ -7,10 +7,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tarToBuffer } from '../../src/docker/context-tar.js';
+import { createTarStream, tarToBuffer } from '../../src/docker/context-tar.js';
 import { BuildKitProgressParser, ClassicProgressParser, describeFailure } from '../../src/docker/build-progress.js';
 import { hasBuiltinBuildKit } from '../../src/docker/docker-cli.js';
-import { escapeDockerfileString } from '../../src/docker/image-build.js';
+import { buildWithBuildKit, escapeDockerfileString } from '../../src/docker/image-build.js';
 import { weightsLayerId } from '../../src/dockerfile/index.js';
 import { buildContextEntries, listProjectFiles } from '../../src/workflows/build-context.js';
 import { defaultImageName, parseSecretSpec } from '../../src/workflows/build-image.js';
@@ -105,6 +105,20 @@ describe('build context', () => {
 });
 
 describe('builder output', () => {
+  it('a context that fails to stream names the file, not a cut build', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgecog-ctx-'));
+    const fakeDocker = join(dir, 'docker');
+    writeFileSync(fakeDocker, '#!/bin/sh\ncat >/dev/null\necho "ERROR: unexpected EOF" >&2\nexit 1\n');
+    chmodSync(fakeDocker, 0o755);
+    const source = join(dir, 'weights.bin');
+    writeFileSync(source, 'abc');
+    const context = createTarStream([{ type: 'file', path: 'weights.bin', source, size: 10_000 }]);
+    await expect(buildWithBuildKit({ path: fakeDocker, version: '24.0.0', kind: 'builtin' }, { context })).rejects.toThrow(
+      /cannot send the project to the builder: .*weights\.bin shrank/,
+    );
+  });
+
+
   it('BuildKit plain progress: steps, cached marks, the failing step and its output', () => {
     const parser = new BuildKitProgressParser();
     for (const line of [
