@@ -6,6 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
+import { UserError } from '../errors.js';
 import { header, isTransient, type RegistryHttp } from './http.js';
 
 export interface RetryPolicy {
@@ -120,7 +121,7 @@ async function startUpload(http: RegistryHttp, repo: string, what: string): Prom
   const res = await http.expect(await http.send('POST', path(repo, 'blobs/uploads/'), { what, headers: { 'content-length': '0' } }), [202], what);
   await res.dump();
   const location = header(res, 'location');
-  if (!location) throw new Error('the registry opened an upload without a Location');
+  if (!location) throw new UserError('E_REGISTRY_PROTOCOL', `${http.registry} opened an upload without a Location header`);
   return absolute(http, location);
 }
 

@@ -84,9 +84,10 @@ async function enginePush(options: EnginePushOptions, credential: RegistryCreden
     const res = await http.expect(await http.send('GET', `/v2/${target.repository}/manifests/${digest}`, { what, headers: { accept: `${MEDIA_TYPE_MANIFEST}, ${OCI_MANIFEST}` } }), [200], what);
     const body = Buffer.from(await res.body.arrayBuffer());
     const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    if (actual !== digest) throw new Error(`the registry's manifest hashes to ${actual}, but the engine pushed ${digest}`);
+    // The registry's doing (or a proxy's), not ours: a user error that names it, no bug banner.
+    if (actual !== digest) throw new UserError('E_REGISTRY_PROTOCOL', `${target.registry} serves a manifest that hashes to ${actual}, but the engine pushed ${digest}`);
     const manifest = JSON.parse(body.toString('utf8')) as { config: { size: number }; layers: Array<{ digest: string; size: number; mediaType?: string }> };
-    if (manifest.layers.length !== diffIds.length) throw new Error(`the pushed manifest has ${manifest.layers.length} layers, the image ${diffIds.length}`);
+    if (manifest.layers.length !== diffIds.length) throw new UserError('E_REGISTRY_PROTOCOL', `the manifest ${target.registry} serves has ${manifest.layers.length} layers, the image ${diffIds.length}`);
     const cache = LayerCache.load(env);
     const fullRepo = repositoryName(target);
     const layers = manifest.layers.map((l, i) => {

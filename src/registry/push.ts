@@ -300,7 +300,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushResult> 
       await http.expect(res, [201, 200], what);
       await res.dump();
       const echoed = header(res, 'docker-content-digest');
-      if (echoed && echoed !== digest) throw new Error(`the registry stored the manifest as ${echoed}, but it hashes to ${digest}`);
+      if (echoed && echoed !== digest) throw new UserError('E_REGISTRY_PROTOCOL', `${target.registry} stored the manifest as ${echoed}, but it hashes to ${digest}`);
     });
     bytesUploaded += body.length;
     return {
