@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { createContext } from '../context.js';
-import { UsageError } from '../errors.js';
 import { addImageBuildOptions } from './shared-options.js';
 
 interface DebugFlags {
@@ -23,30 +22,19 @@ export function registerDebug(program: Command): void {
   cmd.action(async (_opts, command: Command) => {
     const ctx = createContext(command);
     const flags = command.opts() as DebugFlags;
-    const useCuda = flags.useCudaBaseImage ?? 'true';
-    if (useCuda !== 'true' && useCuda !== 'false' && useCuda !== 'auto') {
-      throw new UsageError(`--use-cuda-base-image must be true, false or auto, not '${useCuda}'`);
-    }
-    const [{ loadProject, renderDiagnostics }, dockerfile, { maskSecrets, resolvePipOptions }, { listProjectFiles }, { edgecogVersion }, fs, path] =
+    const [{ loadProject }, dockerfile, { maskSecrets, resolvePipOptions }, { listProjectFiles }, { edgecogVersion }, { parseUseCuda }, { showConfigWarnings }] =
       await Promise.all([
         import('../config/index.js'),
         import('../dockerfile/index.js'),
         import('../workflows/build-pip.js'),
         import('../workflows/build-context.js'),
         import('../version.js'),
-        import('node:fs'),
-        import('node:path'),
+        import('../workflows/build-flags.js'),
+        import('../workflows/config-warnings.js'),
       ]);
+    const useCuda = parseUseCuda(flags.useCudaBaseImage);
     const loaded = await loadProject({ cwd: ctx.cwd, file: flags.file });
-    if (loaded.warnings.length > 0) {
-      let source = '';
-      try {
-        source = fs.readFileSync(path.join(loaded.projectDir, path.basename(loaded.configFile)), 'utf8');
-      } catch {
-        // positions still print without the quoted line
-      }
-      ctx.ui.raw(renderDiagnostics(loaded.warnings, source, { color: ctx.ui.color }));
-    }
+    showConfigWarnings(ctx, loaded);
     // Credentials in index URLs come out as secret mounts here too: debug output is safe to share.
     const pip = resolvePipOptions(
       { indexUrl: flags.indexUrl, extraIndexUrl: flags.extraIndexUrl, findLinks: flags.findLinks, trustedHost: flags.trustedHost },

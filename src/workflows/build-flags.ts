@@ -1,4 +1,6 @@
 /** The build flags as commander parses them, shared by the commands and the workflows that may build first. */
+import type { UseCudaBaseImage } from '../dockerfile/index.js';
+import { UsageError } from '../errors.js';
 import type { BuildImageOptions } from './build-image.js';
 
 /** What addImageBuildOptions() parses, for every command that may build the project first. */
@@ -41,4 +43,10 @@ export function buildOptionsFromFlags(
     secrets: flags.secret,
     openapiSchemaFile: flags.openapiSchema,
   };
+}
+
+/** `--use-cuda-base-image`: true (default), false or auto, as Cog takes it. */
+export function parseUseCuda(value: string | undefined): UseCudaBaseImage {
+  if (value === undefined || value === 'true' || value === 'auto' || value === 'false') return (value ?? 'true') as UseCudaBaseImage;
+  throw new UsageError(`--use-cuda-base-image must be true, false or auto, not '${value}'`);
 }

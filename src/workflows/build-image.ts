@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../errors.js';
-import { loadProject, renderDiagnostics, type LoadedConfig } from '../config/index.js';
-import { planBuild, renderDockerfile, selectWeightsFiles, type BuildPlan, type UseCudaBaseImage } from '../dockerfile/index.js';
+import { loadProject, type LoadedConfig } from '../config/index.js';
+import { planBuild, renderDockerfile, selectWeightsFiles, type BuildPlan } from '../dockerfile/index.js';
 import { findBuildKitCli } from '../docker/docker-cli.js';
 import { addImageLabels, buildWithBuildKit, buildWithClassic, findChildLabel, imageIdOf, removeUnusedImage, type BuildSecret } from '../docker/image-build.js';
 import { createTarStream } from '../docker/context-tar.js';
@@ -18,6 +18,8 @@ import { edgecogVersion } from '../version.js';
 import { buildContextEntries, listProjectFiles, type ProjectFile } from './build-context.js';
 import { maskedProjectFiles, maskUrlCredentials, requirementsFilesOf } from './build-masked-files.js';
 import { maskSecrets, readCaCert, resolvePipOptions, type PipFlags } from './build-pip.js';
+import { parseUseCuda } from './build-flags.js';
+import { showConfigWarnings } from './config-warnings.js';
 import { createBuildReporter, type ProgressMode } from './build-reporter.js';
 import { generateSchema, readSchemaFile, schemaFromSource, SCHEMA_LABEL } from './build-schema.js';
 
@@ -86,11 +88,6 @@ export function parseSecretSpec(spec: string, cwd: string): BuildSecret {
   const src = fields.src ?? fields.source;
   if (!id || !src) throw new UsageError(`cannot parse --secret ${spec}: it needs id= and src=`, "use --secret id=NAME,src=/path/to/file");
   return { id, src: resolve(cwd, src) };
-}
-
-function parseUseCuda(value: string | undefined): UseCudaBaseImage {
-  if (value === undefined || value === 'true' || value === 'auto' || value === 'false') return (value ?? 'true') as UseCudaBaseImage;
-  throw new UsageError(`--use-cuda-base-image must be true, false or auto, not '${value}'`);
 }
 
 export async function buildImage(ctx: CommandContext, options: BuildImageOptions): Promise<BuiltImage> {
@@ -288,13 +285,4 @@ function imageCopies(loaded: LoadedConfig, files: ProjectFile[], configFile: str
   return overrides;
 }
 
-function showConfigWarnings(ctx: CommandContext, loaded: LoadedConfig): void {
-  if (loaded.warnings.length === 0) return;
-  let text = '';
-  try {
-    text = readFileSync(join(loaded.projectDir, basename(loaded.configFile)), 'utf8');
-  } catch {
-    // positions are still printed without the source line
-  }
-  ctx.ui.raw(renderDiagnostics(loaded.warnings, text, { color: ctx.ui.color }));
-}
+
