@@ -38,6 +38,7 @@ export function normalizeConfig(raw: Record<string, unknown>, validated: Validat
       pythonVersion: validated.pythonVersion,
       pythonPackages: [...validated.requirements],
       ...(requirementsFile ? { pythonRequirements: requirementsFile } : {}),
+      ...(validated.constraints.length > 0 ? { pythonConstraints: [...validated.constraints] } : {}),
       systemPackages: asStrings(build.system_packages).filter((p) => p.trim() !== ''),
       run,
       ...(gpu && validated.cuda ? { cuda: validated.cuda } : {}),

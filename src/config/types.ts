@@ -47,8 +47,13 @@ export interface BuildConfig {
   gpu: boolean;
   /** "3.11" etc. Default as Cog completes it when absent. */
   pythonVersion: string;
-  /** Resolved requirement lines (from python_requirements file, or python_packages). */
+  /**
+   * Resolved requirement lines (from python_requirements file, or python_packages); the files
+   * that file includes with `-r` are read in, so no line names a project file.
+   */
   pythonPackages: string[];
+  /** Lines of the files python_requirements includes with `-c`: pip constraints, installed as such. */
+  pythonConstraints?: string[];
   /** The requirements file path relative to the project, when python_requirements is used. */
   pythonRequirements?: string;
   systemPackages: string[];

@@ -3,7 +3,7 @@
  * Complete), with edgecog's one deliberate difference: Python 3.8 and 3.9 load with a warning.
  */
 import { cudaFacts } from './cuda-facts.js';
-import { findRequirement, parseRequirementsText } from './requirements.js';
+import { findRequirement, readRequirementsTree, type RequirementTreeLine } from './requirements.js';
 import { asRecord, asString, asStrings, type Reporter } from './validate-context.js';
 
 export const DEFAULT_PYTHON_VERSION = '3.13';
@@ -13,12 +13,14 @@ export interface BuildOutcome {
   /** [major, minor] of the configured Python, when it parsed. */
   python?: [number, number];
   requirements: string[];
+  /** Lines of the files the requirements file includes with `-c` (pip constraints). */
+  constraints: string[];
   cuda?: string;
   cudnn?: string;
 }
 
 export function validateBuild(r: Reporter, build: Record<string, unknown> | undefined): BuildOutcome {
-  const outcome: BuildOutcome = { pythonVersion: DEFAULT_PYTHON_VERSION, requirements: [] };
+  const outcome: BuildOutcome = { pythonVersion: DEFAULT_PYTHON_VERSION, requirements: [], constraints: [] };
   if (!build) return outcome;
   checkPythonVersion(r, build, outcome);
 
@@ -27,15 +29,18 @@ export function validateBuild(r: Reporter, build: Record<string, unknown> | unde
   if (packages.length > 0 && reqFile) {
     r.error('E_CONFIG_CONFLICT', 'build', 'only one of python_packages or python_requirements can be set, not both', 'build.python_requirements', 'list the packages in the requirements file and remove python_packages');
   }
-  let fromFile: ReturnType<typeof parseRequirementsText> = [];
+  let fromFile: RequirementTreeLine[] = [];
   if (reqFile) {
-    const content = r.facts.readFile(reqFile);
-    if (content === undefined) {
+    const tree = readRequirementsTree(reqFile, (path) => r.facts.readFile(path));
+    const missing = tree.missing;
+    if (missing?.from === '') {
       r.error('E_CONFIG_FILE', 'build.python_requirements', `build.python_requirements: ${reqFile} does not exist`, 'build.python_requirements', 'create it, or fix the path (it is relative to the directory of cog.yaml)');
-    } else {
-      fromFile = parseRequirementsText(content);
+    } else if (missing) {
+      r.error('E_CONFIG_FILE', 'build.python_requirements', `build.python_requirements: ${missing.path} does not exist (included by ${missing.from} line ${missing.line} with ${missing.option})`, 'build.python_requirements', `create it, or fix the ${missing.option} line (its path is relative to the directory of ${missing.from})`);
     }
+    fromFile = tree.requirements;
     outcome.requirements = fromFile.map((l) => l.text);
+    outcome.constraints = tree.constraints.map((l) => l.text);
   } else {
     outcome.requirements = packages;
   }
@@ -53,7 +58,7 @@ export function validateBuild(r: Reporter, build: Record<string, unknown> | unde
   if (!cudaOk) return outcome;
   const where = (index: number) =>
     reqFile
-      ? { field: 'build.python_requirements', at: 'build.python_requirements', inFile: ` (${reqFile} line ${fromFile[index]?.line ?? '?'})` }
+      ? { field: 'build.python_requirements', at: 'build.python_requirements', inFile: ` (${fromFile[index]?.file ?? reqFile} line ${fromFile[index]?.line ?? '?'})` }
       : { field: 'build.python_packages[torch]', at: `build.python_packages[${index}]`, inFile: '' };
   // Cog 0.17+ refuses Python 3.8/3.9 before it ever looks at torch or tensorflow pins, and the
   // Cog releases that built such models knew older torch wheels. So for these legacy configs a

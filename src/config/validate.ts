@@ -19,6 +19,8 @@ export interface ValidationOutput {
   diagnostics: Diagnostic[];
   /** Requirement lines from python_requirements (or the deprecated python_packages). */
   requirements: string[];
+  /** Constraint lines from the files python_requirements includes with `-c`. */
+  constraints: string[];
   pythonVersion: string;
   cuda?: string;
   cudnn?: string;
@@ -38,7 +40,7 @@ export function validateConfig(decoded: DecodeResult, options: ValidateOptions):
   checkModel(r, cfg);
   validateWeights(r, cfg);
   checkDeprecations(r, cfg);
-  return { diagnostics: r.diagnostics, requirements: build.requirements, pythonVersion: build.pythonVersion, cuda: build.cuda, cudnn: build.cudnn };
+  return { diagnostics: r.diagnostics, requirements: build.requirements, constraints: build.constraints, pythonVersion: build.pythonVersion, cuda: build.cuda, cudnn: build.cudnn };
 }
 
 function checkPredictorRefs(r: Reporter, cfg: Record<string, unknown>): void {

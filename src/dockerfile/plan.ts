@@ -119,7 +119,10 @@ export function planBuild(config: CogConfig, options: PlanOptions): BuildPlan {
   const pythonPath = venv ? `${venv}/bin/python` : '/usr/local/bin/python';
 
   const requirementsTxt = planRequirements(build.pythonPackages, { gpu: build.gpu, cuda }, pip, warnings);
-  if (!options.buildKit && hasCredentials(requirementsTxt)) {
+  // Constraints only matter to a pip step; without one they are dropped.
+  const constraints = requirementsTxt === '' ? [] : (build.pythonConstraints ?? []).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const constraintsTxt = constraints.length > 0 ? `${constraints.join('\n')}\n` : '';
+  if (!options.buildKit && hasCredentials(requirementsTxt + constraintsTxt)) {
     throw needBuildKit('A requirements file with credentials in an index URL');
   }
 
@@ -159,6 +162,7 @@ export function planBuild(config: CogConfig, options: PlanOptions): BuildPlan {
     ...(venv ? { venv } : {}),
     systemPackages: [...build.systemPackages],
     requirementsTxt,
+    ...(constraintsTxt ? { constraintsTxt } : {}),
     pip,
     runCommands: build.run.map((r) => ({ command: r.command.trim(), mounts: r.mounts.map((m) => ({ ...m })) })),
     weightsFiles,

@@ -14,6 +14,7 @@ const PIP_CACHE = '--mount=type=cache,target=/root/.cache/pip';
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const UV_IMAGE = 'ghcr.io/astral-sh/uv:0.9.26';
 const REQUIREMENTS_IN_IMAGE = '/tmp/edgecog-requirements.txt';
+const CONSTRAINTS_IN_IMAGE = '/tmp/edgecog-constraints.txt';
 
 /** A double-quoted Dockerfile word: `"` and `\` escaped, `$` too unless expansion is wanted. */
 export function quoteWord(value: string, allowExpansion = false): string {
@@ -88,15 +89,19 @@ function pipInstall(plan: BuildPlan): string[] {
     checks.push(`test -s /run/secrets/${id} || { echo 'edgecog: the ${id} build secret is missing' >&2; exit 1; }; `);
     envs.push(`${variable}="$(cat /run/secrets/${id})" `);
   }
-  const install = `${checks.join('')}${envs.join('')}${plan.pythonPath} -m pip install ${[...flags, `-r ${REQUIREMENTS_IN_IMAGE}`].join(' ')}`;
+  const constraints = Boolean(plan.constraintsTxt);
+  const files = [`-r ${REQUIREMENTS_IN_IMAGE}`, ...(constraints ? [`-c ${CONSTRAINTS_IN_IMAGE}`] : [])];
+  const install = `${checks.join('')}${envs.join('')}${plan.pythonPath} -m pip install ${[...flags, ...files].join(' ')}`;
   if (plan.buildKit) {
     // Bind-mounted, not copied: the requirements never become a layer, yet their content still
     // keys the cache, so a code-only change does not re-run pip.
-    const bind = `--mount=type=bind,source=.edgecog/requirements.txt,target=${REQUIREMENTS_IN_IMAGE}`;
-    return [`RUN ${[bind, PIP_CACHE, ...mounts].join(' ')} \\\n    ${install}`];
+    const binds = [`--mount=type=bind,source=.edgecog/requirements.txt,target=${REQUIREMENTS_IN_IMAGE}`];
+    if (constraints) binds.push(`--mount=type=bind,source=.edgecog/constraints.txt,target=${CONSTRAINTS_IN_IMAGE}`);
+    return [`RUN ${[...binds, PIP_CACHE, ...mounts].join(' ')} \\\n    ${install}`];
   }
   return [
     `COPY .edgecog/requirements.txt ${REQUIREMENTS_IN_IMAGE}`,
+    ...(constraints ? [`COPY .edgecog/constraints.txt ${CONSTRAINTS_IN_IMAGE}`] : []),
     `RUN ${install.replace(' -m pip install ', ' -m pip install --no-cache-dir ')}`,
   ];
 }

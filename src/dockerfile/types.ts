@@ -7,6 +7,7 @@
  *   .edgecog/runtime/opt/edgecog/runtime/cog/...   the `cog` package
  *                                (`COPY .edgecog/runtime/ /`)        → /opt/edgecog/runtime
  *   .edgecog/requirements.txt    plan.requirementsTxt (only when plan.requirementsTxt !== '')
+ *   .edgecog/constraints.txt     plan.constraintsTxt (only when it is set and not '')
  *   .edgecog/ca-cert.pem         when options.caCert
  *   .edgecog/weights/<id>/src/<relpath>
  *                                one per plan.weightsFiles, <id> = weightsLayerId(relpath)
@@ -86,6 +87,8 @@ export interface BuildPlan {
   systemPackages: string[];
   /** Content for `.edgecog/requirements.txt`; '' means no pip install step. */
   requirementsTxt: string;
+  /** Content for `.edgecog/constraints.txt` (pip `-c`, from the requirements' `-c` includes). */
+  constraintsTxt?: string;
   pip: PipOptions;
   runCommands: RunCommand[];
   /** Project-relative paths copied in their own layers before the code (empty unless separateWeights). */

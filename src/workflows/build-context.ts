@@ -119,6 +119,8 @@ export function runtimeEntries(runtimeDir: string = runtimeTemplateDir()): TarEn
 export interface BuildContextInput {
   dockerfile: string;
   requirementsTxt: string;
+  /** pip constraints for the requirements (`.edgecog/constraints.txt`), when there are any. */
+  constraintsTxt?: string;
   caCert?: Buffer;
   project: ProjectListing;
   /** Project-relative paths put under .edgecog/weights/ instead of .edgecog/code/. */
@@ -153,6 +155,7 @@ export function buildContextEntries(input: BuildContextInput): TarEntry[] {
   const entries: TarEntry[] = [{ type: 'file', path: 'Dockerfile', data: Buffer.from(input.dockerfile) }, { type: 'dir', path: '.edgecog' }];
   entries.push(...runtimeEntries(input.runtimeDir));
   entries.push({ type: 'file', path: '.edgecog/requirements.txt', data: Buffer.from(input.requirementsTxt) });
+  if (input.constraintsTxt) entries.push({ type: 'file', path: '.edgecog/constraints.txt', data: Buffer.from(input.constraintsTxt) });
   if (input.caCert) entries.push({ type: 'file', path: '.edgecog/ca-cert.pem', data: input.caCert });
 
   /** `<root>/src/...` holding these files (and empty dirs): explicit entries for every directory. */

@@ -188,7 +188,7 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
       secrets.push({ id, src });
     }
     const context = createTarStream(
-      buildContextEntries({ dockerfile, requirementsTxt: plan.requirementsTxt, caCert, project, weightsFiles: plan.weightsFiles, overrides: imageCopies(loaded, project.files, plan.configFile) }),
+      buildContextEntries({ dockerfile, requirementsTxt: plan.requirementsTxt, constraintsTxt: plan.constraintsTxt, caCert, project, weightsFiles: plan.weightsFiles, overrides: imageCopies(loaded, project.files, plan.configFile) }),
     );
     const engineOptions = {
       context,
