@@ -166,6 +166,11 @@ export async function startModelServer(ctx: CommandContext, request: ModelServer
 
   const schema = parseOpenApiDocument(facts.labels[SCHEMA_LABEL]);
   if (schema && !schemaSeen) await request.onSchema?.(schema);
+  if (!schema && !schemaSeen && request.onSchema) {
+    // `build --skip-schema-validation` (or an image not built by edgecog/Cog): nothing to check
+    // inputs against before the start; the caller reads /openapi.json from the running model.
+    ctx.ui.debug(`${image} has no ${SCHEMA_LABEL} label: inputs are checked against the model's /openapi.json once it is up`);
+  }
   const gpuModel = configHasGpu(facts.labels);
   const gpus = request.gpus ?? (gpuModel ? 'all' : undefined);
   const env = envPairs.map(([k, v]) => `${k}=${v}`);

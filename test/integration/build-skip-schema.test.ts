@@ -66,4 +66,29 @@ describe('build --skip-schema-validation', () => {
     const out = execFileSync('docker', ['run', '--rm', '--network', 'none', image, 'python', '-c', 'import predict; print(predict.MARKER)'], { encoding: 'utf8' });
     expect(out.trim()).toBe(marker);
   }, 240_000);
+
+  it('run IMAGE works without the schema label: inputs are checked against the served /openapi.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgecog-skip-schema-run-'));
+    writeFileSync(join(dir, 'cog.yaml'), 'build:\n  python_version: "3.11"\nrun: "predict.py:Predictor"\n');
+    const marker = randomBytes(6).toString('hex');
+    writeFileSync(
+      join(dir, 'predict.py'),
+      `from cog import BasePredictor, Input\n\n\nclass Predictor(BasePredictor):\n    def predict(self, prompt: str = Input(description="p"), times: int = 2) -> str:\n        return "${marker}:" + prompt * times\n`,
+    );
+    const image = 'edgecog-test/skip-schema:run';
+    const built = await runCli(['build', '-t', image, '--progress', 'plain', '--skip-schema-validation', ...BASE], { cwd: dir });
+    expect(built.code, built.stderr).toBe(0);
+    expect(labels(image)['run.cog.openapi_schema']).toBeUndefined();
+
+    const res = await runCli(['run', image, '-i', 'prompt=ab', '-i', 'times=3', '--debug'], { cwd: dir });
+    expect(res.stderr).not.toContain('internal error');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe(`${marker}:ababab`);
+    expect(res.stderr).toContain('no run.cog.openapi_schema label');
+
+    // The served schema still catches a wrong input, with the same message as the label would.
+    const bad = await runCli(['run', image, '-i', 'prompt=ab', '-i', 'tmes=3'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('did you mean "times"?');
+  }, 240_000);
 });
