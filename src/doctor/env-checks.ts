@@ -6,7 +6,7 @@
 import type { CogConfig } from '../config/index.js';
 import { requirementVersion } from '../dockerfile/compat.js';
 import { compareVersions } from '../dockerfile/version.js';
-import { runProcess } from './process.js';
+import { runProcess } from '../util/process.js';
 import type { Finding } from './types.js';
 
 export interface DockerProbe {

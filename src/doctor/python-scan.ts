@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { toolsDir } from '../schema-static/index.js';
 import type { Finding, FindingSeverity } from './types.js';
-import { runProcess } from './process.js';
+import { runProcess } from '../util/process.js';
 
 export interface ScanTargetFacts {
   kind: 'class' | 'function';

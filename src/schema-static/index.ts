@@ -6,11 +6,11 @@
  * predict.py:LINE; a signature that only an import can explain (a type from another package)
  * falls back to the importing generator, and failing that leaves the schema to the image.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import type { OpenApiDocument, PredictionMode } from '../prediction/openapi.js';
+import { runProcess } from '../util/process.js';
 
 export { validateInputsAgainstSchema, assertInputsMatchSchema, type InputProblem } from './validate-inputs.js';
 
@@ -97,37 +97,6 @@ function signatureError(out: ToolOutput): UserError {
   });
 }
 
-interface Spawned {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  spawnError?: Error;
-  timedOut: boolean;
-}
-
-function runTool(python: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Spawned> {
-  return new Promise((resolve) => {
-    const child = spawn(python, args, { env: { ...env, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout, stderr, spawnError: err, timedOut });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
-    });
-  });
-}
-
 /**
  * The schema of `predictRef` (e.g. "predict.py:Predictor") in `projectDir`, without Docker.
  * Throws UserError E_SCHEMA_SIGNATURE ("predict.py:7:5: ...") when the signature is invalid;
@@ -151,7 +120,7 @@ export async function staticSchema(
   const args = ['-S', `${toolsDir()}/static_schema.py`, '--project', projectDir, '--ref', predictRef, '--mode', mode, '--runtime', runtimeDir()];
   if (options.otherRef) args.push('--other-ref', options.otherRef);
   if (options.fallback === false) args.push('--no-fallback');
-  const r = await runTool(python, args, env, options.timeoutMs ?? 120_000);
+  const r = await runProcess(python, args, { env: { ...env, PYTHONDONTWRITEBYTECODE: '1' }, timeoutMs: options.timeoutMs ?? 120_000 });
   const unavailable = (message: string): StaticSchemaResult => ({ schema: undefined, source: 'none', gap: { file, line: 0, col: 0, message } });
   if (r.spawnError) return unavailable(`${python} could not be started (${r.spawnError.message})`);
   if (r.timedOut) return unavailable(`reading the schema took longer than ${options.timeoutMs ?? 120_000} ms`);
