@@ -6,7 +6,7 @@ export type {
   PlanSecret,
   UseCudaBaseImage,
 } from './types.js';
-export { planBuild, hasCredentials, VENV_DIR, RUNTIME_DIR, PIP_INDEX_SECRET, PIP_EXTRA_INDEX_SECRET, OPENAPI_SCHEMA_LABEL } from './plan.js';
+export { planBuild, VENV_DIR, RUNTIME_DIR, PIP_INDEX_SECRET, PIP_EXTRA_INDEX_SECRET, OPENAPI_SCHEMA_LABEL } from './plan.js';
 export { renderDockerfile, quoteWord } from './render.js';
 export { createIgnoreMatcher, parseDockerignore, DEFAULT_IGNORE_PATTERNS } from './dockerignore.js';
 export { selectWeightsFiles, compareWeightsPaths, weightsLayerId, WEIGHTS_EXTENSIONS, DEFAULT_WEIGHTS_THRESHOLD_BYTES } from './weights.js';

@@ -4,6 +4,7 @@
  */
 import type { CogConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { textHasUrlCredentials } from '../util/url-credentials.js';
 import { cudaBaseImageFor, resolveCuda, resolvePackage } from './compat.js';
 import { compareWeightsPaths } from './weights.js';
 import type { BaseKind, BuildPlan, PipOptions, PlanOptions, PlanSecret } from './types.js';
@@ -17,11 +18,6 @@ export const OPENAPI_SCHEMA_LABEL = 'run.cog.openapi_schema';
 const PYTORCH_INDEX = /^https:\/\/download\.pytorch\.org\//;
 // The runtime is ours; Cog's SDK packages would be shadowed by it and drag in pydantic/fastapi.
 const MANAGED_PACKAGES = new Set(['cog', 'coglet']);
-
-/** `scheme://user:secret@host` — a URL that must never be written into an image. */
-export function hasCredentials(text: string): boolean {
-  return /[a-z][a-z0-9+.-]*:\/\/[^/\s@]+@/i.test(text);
-}
 
 function packageName(line: string): string {
   const m = /^([a-zA-Z0-9_.-]+)/.exec(line.trim());
@@ -87,7 +83,7 @@ export function planBuild(config: CogConfig, options: PlanOptions): BuildPlan {
   };
   if (!pip.indexUrl) delete pip.indexUrl;
   for (const url of [pip.indexUrl ?? '', ...pip.extraIndexUrls, ...pip.findLinks]) {
-    if (hasCredentials(url)) {
+    if (textHasUrlCredentials(url)) {
       // A caller bug, never a user one: credentials must arrive as hasSecretIndex.
       throw new Error('planBuild: an index URL with credentials must be passed as a secret, not rendered');
     }
@@ -122,7 +118,7 @@ export function planBuild(config: CogConfig, options: PlanOptions): BuildPlan {
   // Constraints only matter to a pip step; without one they are dropped.
   const constraints = requirementsTxt === '' ? [] : (build.pythonConstraints ?? []).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   const constraintsTxt = constraints.length > 0 ? `${constraints.join('\n')}\n` : '';
-  if (!options.buildKit && hasCredentials(requirementsTxt + constraintsTxt)) {
+  if (!options.buildKit && textHasUrlCredentials(requirementsTxt + constraintsTxt)) {
     throw needBuildKit('A requirements file with credentials in an index URL');
   }
 

@@ -6,9 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, posix } from 'node:path';
+import { maskUrlUserInfo, textHasUrlCredentials } from '../util/url-credentials.js';
 import type { ProjectFile } from './build-context.js';
-
-const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]+@/gi;
 
 /**
  * `scheme://user:token@host` → `scheme://***@host`; every other byte as it was (latin1 keeps
@@ -16,9 +15,8 @@ const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]+@/gi;
  */
 export function maskUrlCredentials(data: Buffer): Buffer | undefined {
   const text = data.toString('latin1');
-  USER_INFO.lastIndex = 0;
-  if (!USER_INFO.test(text)) return undefined;
-  return Buffer.from(text.replace(USER_INFO, '$1***@'), 'latin1');
+  if (!textHasUrlCredentials(text)) return undefined;
+  return Buffer.from(maskUrlUserInfo(text), 'latin1');
 }
 
 /** `-r x.txt`, `--requirement=x.txt`, `-c x.txt`, `--constraint x.txt` (pip's include options). */

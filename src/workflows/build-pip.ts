@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { PipOptions } from '../dockerfile/index.js';
+import { maskUrlUserInfo, urlHasCredentials } from '../util/url-credentials.js';
 
 export interface PipFlags {
   indexUrl?: string;
@@ -27,21 +28,11 @@ export interface ResolvedPip {
 
 const words = (value: string | undefined): string[] => (value ?? '').split(/\s+/).filter(Boolean);
 
-/** `https://user:token@host/...` → true. */
-export function hasCredentials(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.username !== '' || u.password !== '';
-  } catch {
-    return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/i.test(url);
-  }
-}
-
 /** Hides the user-info part of every URL in the text, and each known secret string. */
 export function maskSecrets(text: string, sensitive: readonly string[] = []): string {
   let out = text;
   for (const s of sensitive) if (s.length >= 4) out = out.split(s).join('***');
-  return out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]+@/gi, '$1***@');
+  return maskUrlUserInfo(out);
 }
 
 /** A setting that is not a URL may still be `user:token@host/simple` (no scheme): mask that too. */
@@ -75,7 +66,7 @@ export function resolvePipOptions(flags: PipFlags, env: NodeJS.ProcessEnv): Reso
   const secretValues: Record<string, string> = {};
   const options: PipOptions = { extraIndexUrls: [], findLinks: [], trustedHosts };
   for (const l of findLinks) {
-    if (hasCredentials(l)) {
+    if (urlHasCredentials(l)) {
       throw new UserError('E_PIP_CREDENTIALS', `find-links ${maskSecrets(l)} carries credentials`, {
         hint: 'Put the credentials on an index URL (--index-url / PIP_INDEX_URL): those reach the build only as a BuildKit secret.',
       });
@@ -83,14 +74,14 @@ export function resolvePipOptions(flags: PipFlags, env: NodeJS.ProcessEnv): Reso
     options.findLinks.push(l);
   }
   if (indexUrl) {
-    if (hasCredentials(indexUrl)) {
+    if (urlHasCredentials(indexUrl)) {
       options.hasSecretIndex = true;
       secretValues['pip-index'] = indexUrl;
       sensitive.push(...credentialParts(indexUrl));
     } else options.indexUrl = indexUrl;
   }
-  const secretExtra = extra.filter(hasCredentials);
-  options.extraIndexUrls = extra.filter((u) => !hasCredentials(u));
+  const secretExtra = extra.filter(urlHasCredentials);
+  options.extraIndexUrls = extra.filter((u) => !urlHasCredentials(u));
   if (secretExtra.length) {
     options.hasSecretExtraIndex = true;
     secretValues['pip-extra-index'] = secretExtra.join(' ');

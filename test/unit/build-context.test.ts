@@ -14,7 +14,8 @@ import { buildWithBuildKit, escapeDockerfileString } from '../../src/docker/imag
 import { weightsLayerId } from '../../src/dockerfile/index.js';
 import { buildContextEntries, listProjectFiles } from '../../src/workflows/build-context.js';
 import { defaultImageName, parseSecretSpec } from '../../src/workflows/build-image.js';
-import { hasCredentials, maskSecrets, readCaCert, resolvePipOptions } from '../../src/workflows/build-pip.js';
+import { maskSecrets, readCaCert, resolvePipOptions } from '../../src/workflows/build-pip.js';
+import { textHasUrlCredentials, urlHasCredentials } from '../../src/util/url-credentials.js';
 import { buildOptionsFromFlags } from '../../src/workflows/build-flags.js';
 
 function project(): string {
@@ -170,7 +171,18 @@ describe('build settings', () => {
     expect(r.options.extraIndexUrls).toEqual(['https://plain.example/simple']);
     expect(r.secretValues['pip-index']).toBe('https://u:tok3n@pkgs.example/simple');
     expect(maskSecrets('Looking in https://u:tok3n@pkgs.example/simple and tok3n', r.sensitive)).toBe('Looking in https://***@pkgs.example/simple and ***');
-    expect(hasCredentials('https://pkgs.example/simple')).toBe(false);
+    expect(urlHasCredentials('https://pkgs.example/simple')).toBe(false);
+  });
+
+  it('one user-info pattern: a URL setting, a text, and the mask agree', () => {
+    expect(urlHasCredentials('https://u@pkgs.example/simple')).toBe(true);
+    expect(urlHasCredentials('not a url://u:t@x')).toBe(false);
+    expect(textHasUrlCredentials('numpy\n--extra-index-url "https://u:t@pkgs.example/simple"\n')).toBe(true);
+    expect(textHasUrlCredentials('numpy\n--extra-index-url https://pkgs.example/simple # mail@example.com\n')).toBe(false);
+    // Called twice: no global-regex lastIndex left over between calls.
+    expect(textHasUrlCredentials('git+https://u:t@host/r.git')).toBe(true);
+    expect(textHasUrlCredentials('git+https://u:t@host/r.git')).toBe(true);
+    expect(maskSecrets("'https://u:t@a/x' http://v@b/")).toBe("'https://***@a/x' http://***@b/");
   });
 
   it('the build flags map to buildImage options in one place', () => {
