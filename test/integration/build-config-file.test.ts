@@ -39,7 +39,7 @@ describe('build -f other.yaml', () => {
   const predict = `from cog import BasePredictor\n\nMARKER = "${marker}"\n\n\nclass Predictor(BasePredictor):\n    def predict(self, name: str) -> str:\n        return name\n`;
   const devConfig = `build:\n  python_version: "3.11"\nenvironment:\n  - WHICH=dev\nrun: "predict.py:Predictor"\n`;
 
-  it('puts that config at /src/cog.yaml, next to the project's own config files, with no RUN step', async () => {
+  it("puts that config at /src/cog.yaml, next to the project's own config files, with no RUN step", async () => {
     const dir = project({ 'cog.yaml': 'build:\n  python_version: "3.11"\nrun: "predict.py:Nothing"\n', 'cog.dev.yaml': devConfig, 'predict.py': predict });
     const image = 'edgecog-test/config-file:dev';
     const res = await runCli(['build', '-f', 'cog.dev.yaml', '-t', image, '--progress', 'plain', ...BASE], { cwd: dir });
