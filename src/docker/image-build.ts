@@ -39,7 +39,8 @@ export interface EngineBuildOptions {
   /** Applied to every line before it is parsed or shown (hides credentials). */
   mask?: (text: string) => string;
   /** Called with a function that stops the build (for Ctrl-C). */
-  onCancel?: (cancel: () => void) => void;
+  /** Receives the function that stops the build; it resolves once the builder has exited. */
+  onCancel?: (cancel: () => Promise<void> | void) => void;
 }
 
 export interface EngineBuildResult {
@@ -81,7 +82,16 @@ export async function buildWithBuildKit(cli: BuildKitCli, options: EngineBuildOp
     cleanup: false,
     env: { ...process.env, DOCKER_BUILDKIT: '1', BUILDKIT_PROGRESS: 'plain', DOCKER_CLI_HINTS: 'false' },
   });
-  options.onCancel?.(() => child.kill('SIGINT'));
+  // Ctrl-C: the docker CLI gets SIGINT and a few seconds to stop the build; we exit only after it
+  // has gone (then SIGKILL), so no builder process outlives edgecog.
+  options.onCancel?.(async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  });
   // A project file that vanished, shrank or cannot be read: the builder only sees a cut stream.
   let contextError: Error | undefined;
   options.context.on('error', (err) => {

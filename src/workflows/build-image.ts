@@ -170,10 +170,10 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
 
   const secretDir = mkdtempSync(join(tmpdir(), 'edgecog-secrets-'));
   const reporter = await createBuildReporter(ctx, options.progress, `Building ${imageName}...`);
-  let cancel: (() => void) | undefined;
+  let cancel: (() => Promise<void> | void) | undefined;
   // Ctrl-C: stop the builder, and remove the schema step's container if it is running.
   const unregister = ctx.onInterrupt(async () => {
-    cancel?.();
+    await cancel?.();
     // cli.ts exits right after the handlers: the finally below never runs, and the index
     // credentials written for BuildKit would stay on disk.
     rmSync(secretDir, { recursive: true, force: true });
@@ -197,7 +197,7 @@ export async function buildImage(ctx: CommandContext, options: BuildImageOptions
       networkHost: true,
       onEvent: reporter.onEvent,
       mask,
-      onCancel: (c: () => void) => (cancel = c),
+      onCancel: (c: () => Promise<void> | void) => (cancel = c),
     };
     timing('plan');
     const built = cli ? await buildWithBuildKit(cli, engineOptions) : await buildWithClassic(docker, engineOptions);
