@@ -39,7 +39,7 @@ def emit(name, value, unit, **extra):
 
 
 def conformance_dir():
-    for cand in (os.environ.get("CONFORMANCE_DIR"), os.path.join(os.path.dirname(REPO), "shared", "conformance"), "/work/shared/conformance"):
+    for cand in (os.environ.get("CONFORMANCE_DIR"), os.path.join(os.environ.get("EDGECOG_SHARED_DIR") or os.path.join(os.path.dirname(REPO), "shared"), "conformance")):
         if cand and os.path.exists(os.path.join(cand, "perf", "run_perf.py")):
             return cand
     return None

@@ -215,11 +215,11 @@ describe('build settings', () => {
   });
 
   it('flags win over PIP_* variables; host paths in find-links are not used', () => {
-    const r = resolvePipOptions({ findLinks: ['http://127.0.0.1:1/wheels/'] }, { PIP_INDEX_URL: 'http://127.0.0.1:1/simple', PIP_FIND_LINKS: '/opt/wheels', PIP_TRUSTED_HOST: 'a b' });
+    const r = resolvePipOptions({ findLinks: ['http://127.0.0.1:1/wheels/'] }, { PIP_INDEX_URL: 'http://127.0.0.1:1/simple', PIP_FIND_LINKS: '/srv/wheels', PIP_TRUSTED_HOST: 'a b' });
     expect(r.options).toMatchObject({ indexUrl: 'http://127.0.0.1:1/simple', findLinks: ['http://127.0.0.1:1/wheels/'], trustedHosts: ['a', 'b'] });
-    const env = resolvePipOptions({}, { PIP_FIND_LINKS: '/opt/wheels' });
+    const env = resolvePipOptions({}, { PIP_FIND_LINKS: '/srv/wheels' });
     expect(env.options.findLinks).toEqual([]);
-    expect(env.notes[0]).toContain('/opt/wheels');
+    expect(env.notes[0]).toContain('/srv/wheels');
   });
 
   it('COG_CA_CERT: inline PEM, file, directory; junk refused', () => {
