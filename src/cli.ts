@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.once('SIGINT', (s) => void onSignal(s));
   process.once('SIGTERM', (s) => void onSignal(s));
-  const program = createProgram();
+  const program = await createProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,19 +1,19 @@
 import { Command, Option } from 'commander';
-import { registerBuild } from './commands/build.js';
-import { registerDebug } from './commands/debug.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerExec } from './commands/exec.js';
-import { registerInit } from './commands/init.js';
-import { registerLogin } from './commands/login.js';
-import { registerPlayground } from './commands/playground.js';
-import { registerPush } from './commands/push.js';
-import { registerRun } from './commands/run.js';
-import { registerServe } from './commands/serve.js';
-import { registerTrain } from './commands/train.js';
+import { COMMAND_INDEX } from './command-index.js';
 import { edgecogVersion } from './version.js';
 
-/** The commander root. Command modules must stay light: heavy work is imported in actions. */
-export function createProgram(): Command {
+/** The command argv names (`edgecog [globals] NAME ...` or `edgecog help NAME`), if any. */
+function namedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+/**
+ * The commander root. Only the command argv names is loaded for real; the others are listed
+ * from COMMAND_INDEX (name, arguments, description), which keeps `--help` fast. Command modules
+ * must stay light too: heavy work is imported in actions.
+ */
+export async function createProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('edgecog')
     .description('Package Cog models (cog.yaml + predict.py) as OCI images, run them locally, push them to any registry.')
     .version(edgecogVersion(), '--version', 'show the version of edgecog')
@@ -23,17 +23,21 @@ export function createProgram(): Command {
     .enablePositionalOptions()
     .exitOverride();
   program.addHelpText('after', '\nExamples:\n  $ edgecog init\n  $ edgecog run -i text=hello\n  $ edgecog exec python\n');
-  registerBuild(program);
-  registerRun(program);
-  registerExec(program);
-  registerServe(program);
-  registerTrain(program);
-  registerPush(program);
-  registerLogin(program);
-  registerInit(program);
-  registerPlayground(program);
-  registerDebug(program);
-  registerDoctor(program);
+  const wanted = namedCommand(argv);
+  const target = COMMAND_INDEX.find((e) => e.name === wanted);
+  const register = target ? await target.load() : undefined;
+  for (const entry of COMMAND_INDEX) {
+    if (program.commands.some((c) => c.name() === entry.name)) continue; // run registers predict too
+    if (register && entry.module === target?.module) {
+      register(program);
+      continue;
+    }
+    const stub = program.command(entry.name).description(entry.description);
+    for (const arg of entry.args.split(' ').filter(Boolean)) stub.argument(arg);
+    stub.action(() => {
+      throw new Error(`the ${entry.name} command was listed but not loaded`);
+    });
+  }
   // Global flags work after the subcommand too (as cobra's persistent flags do); exec needs
   // positional options so that `exec python -c ...` passes -c through.
   for (const cmd of program.commands) {

@@ -89,7 +89,7 @@ export function registerRun(program: Command): void {
       const at = raw.indexOf('run', 2);
       raw.splice(at, 1, 'exec');
       const { createProgram } = await import('../program.js');
-      await createProgram().parseAsync(raw);
+      await (await createProgram(raw)).parseAsync(raw);
       return;
     }
     if (unknown) {
