@@ -6,11 +6,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './run-cli-helpers.js';
+import { writeFakeCredentialHelper } from '../support/fake-credential-helper.js';
 
 export const BASE_IMAGE = process.env.EDGECOG_TEST_BASE_IMAGE ?? 'edgecog-base/python:3.11';
 
@@ -154,34 +155,7 @@ export function changeOneLineOfCode(dir: string): void {
 
 /** A docker-credential-NAME on PATH that keeps credentials in a JSON file next to it. */
 export function fakeCredentialHelper(name: string): { binDir: string; store: string } {
-  const binDir = mkdtempSync(join(tmpdir(), 'edgecog-cred-'));
-  const store = join(binDir, 'store.json');
-  const script = `#!/usr/bin/env node
-const fs = require('fs');
-const store = ${JSON.stringify(store)};
-const data = fs.existsSync(store) ? JSON.parse(fs.readFileSync(store, 'utf8')) : {};
-let input = '';
-process.stdin.on('data', (c) => (input += c));
-process.stdin.on('end', () => {
-  const action = process.argv[2];
-  if (action === 'get') {
-    const e = data[input.trim()];
-    if (!e) { process.stdout.write('credentials not found in native keychain'); process.exit(1); }
-    process.stdout.write(JSON.stringify({ ServerURL: input.trim(), Username: e.Username, Secret: e.Secret }));
-  } else if (action === 'store') {
-    const c = JSON.parse(input);
-    data[c.ServerURL] = { Username: c.Username, Secret: c.Secret };
-    fs.writeFileSync(store, JSON.stringify(data));
-  } else if (action === 'erase') {
-    delete data[input.trim()];
-    fs.writeFileSync(store, JSON.stringify(data));
-  }
-});
-`;
-  const path = join(binDir, `docker-credential-${name}`);
-  writeFileSync(path, script);
-  chmodSync(path, 0o755);
-  return { binDir, store };
+  return writeFakeCredentialHelper(name);
 }
 
 export interface PushJson {

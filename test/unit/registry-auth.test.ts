@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseWwwAuthenticate, RegistryAuthError, tokenRequest } from '../../src/registry/auth.js';
 import { describeSource, dockerConfigPath, engineAuthConfig, loadCredential, storeCredential } from '../../src/registry/docker-config.js';
 import { RegistryHttp } from '../../src/registry/http.js';
+import { writeFakeCredentialHelper } from '../support/fake-credential-helper.js';
 
 function tempEnv(config?: unknown): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), 'edgecog-dc-'));
@@ -13,38 +14,10 @@ function tempEnv(config?: unknown): NodeJS.ProcessEnv {
   return { ...process.env, DOCKER_CONFIG: dir };
 }
 
-/** A docker-credential-fake on PATH that keeps credentials in a JSON file (never printing secrets to stderr). */
+/** A docker-credential-NAME first on PATH (see test/support/fake-credential-helper.ts). */
 function fakeHelper(env: NodeJS.ProcessEnv, name = 'fake'): { env: NodeJS.ProcessEnv; store: string; log: string } {
-  const bin = mkdtempSync(join(tmpdir(), 'edgecog-helper-'));
-  const store = join(bin, 'store.json');
-  const log = join(bin, 'calls.log');
-  const script = `#!/usr/bin/env node
-const fs = require('fs');
-const store = ${JSON.stringify(store)};
-const data = fs.existsSync(store) ? JSON.parse(fs.readFileSync(store, 'utf8')) : {};
-let input = '';
-process.stdin.on('data', (c) => (input += c));
-process.stdin.on('end', () => {
-  fs.appendFileSync(${JSON.stringify(log)}, process.argv[2] + '\\n');
-  const action = process.argv[2];
-  if (action === 'get') {
-    const entry = data[input.trim()];
-    if (!entry) { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); }
-    process.stdout.write(JSON.stringify({ ServerURL: input.trim(), Username: entry.Username, Secret: entry.Secret }));
-  } else if (action === 'store') {
-    const c = JSON.parse(input);
-    data[c.ServerURL] = { Username: c.Username, Secret: c.Secret };
-    fs.writeFileSync(store, JSON.stringify(data));
-  } else if (action === 'erase') {
-    delete data[input.trim()];
-    fs.writeFileSync(store, JSON.stringify(data));
-  } else process.exit(2);
-});
-`;
-  const path = join(bin, `docker-credential-${name}`);
-  writeFileSync(path, script);
-  chmodSync(path, 0o755);
-  return { env: { ...env, PATH: `${bin}:${env.PATH ?? ''}` }, store, log };
+  const { binDir, store, log } = writeFakeCredentialHelper(name);
+  return { env: { ...env, PATH: `${binDir}:${env.PATH ?? ''}` }, store, log };
 }
 
 describe('docker config credentials', () => {
